@@ -1,0 +1,1 @@
+"""The ``batchguard`` command line: thin commands over the engine and the server."""

@@ -1,0 +1,116 @@
+"""Static checks of a policy set: conflicts and rules that can never apply."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from itertools import combinations
+from typing import Literal
+
+from webhook.policy.model import LabelSelector, Match, Policy, PolicySet
+from webhook.policy.rules import RULES
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class LintFinding:
+    source: str
+    severity: Severity
+    code: str
+    message: str
+
+    def render(self) -> str:
+        return f"{self.source}: {self.severity}: {self.message} [{self.code}]"
+
+
+def lint(policies: PolicySet) -> list[LintFinding]:
+    findings = [*_per_policy(policies), *_conflicts(policies)]
+    return sorted(findings)
+
+
+def _per_policy(policies: PolicySet) -> Iterator[LintFinding]:
+    for policy in policies.policies:
+        yield from _unmatchable(policy)
+        yield from _rules_outside_kinds(policy)
+        yield from _dormant_finalizer(policy)
+
+
+def _unmatchable(policy: Policy) -> Iterator[LintFinding]:
+    match = policy.match
+    if all(
+        any(fnmatchcase(glob, exclude) for exclude in match.exclude_namespaces)
+        for glob in match.namespaces
+    ):
+        yield LintFinding(
+            policy.source,
+            "error",
+            "never-matches",
+            f"policy {policy.name!r} can never match: every namespace glob in "
+            f"{list(match.namespaces)} is excluded by {list(match.exclude_namespaces)}",
+        )
+
+
+def _rules_outside_kinds(policy: Policy) -> Iterator[LintFinding]:
+    for name in policy.rules:
+        rule = RULES.get(name)
+        if rule is None or rule.kinds & policy.match.kinds:
+            continue
+        yield LintFinding(
+            policy.source,
+            "error",
+            "rule-never-applies",
+            f"rule {name!r} of policy {policy.name!r} applies only to "
+            f"{', '.join(sorted(rule.kinds))}, which the policy does not match "
+            f"(kinds {sorted(policy.match.kinds)})",
+        )
+
+
+def _dormant_finalizer(policy: Policy) -> Iterator[LintFinding]:
+    config = policy.rules.get("trackingFinalizer")
+    if config is not None and config.get("trackerDeployed") is not True:
+        yield LintFinding(
+            policy.source,
+            "warning",
+            "finalizer-without-tracker",
+            f"policy {policy.name!r} configures trackingFinalizer without "
+            "trackerDeployed: true, so no finalizer is injected; deploy the tracker "
+            "and set trackerDeployed: true, or remove the rule",
+        )
+
+
+def _conflicts(policies: PolicySet) -> Iterator[LintFinding]:
+    for first, second in combinations(policies.policies, 2):
+        if not _may_overlap(first.match, second.match):
+            continue
+        for name in sorted(set(first.rules) & set(second.rules)):
+            if first.rules[name] == second.rules[name]:
+                continue
+            yield LintFinding(
+                second.source,
+                "warning",
+                "conflict",
+                f"policies {first.name!r} (priority {first.priority}) and "
+                f"{second.name!r} (priority {second.priority}) configure rule "
+                f"{name!r} differently for objects both can match; "
+                f"{first.name!r} wins",
+            )
+
+
+def _globs_may_overlap(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(a, b) or fnmatchcase(b, a) for a in first for b in second)
+
+
+def _selectors_may_overlap(first: LabelSelector, second: LabelSelector) -> bool:
+    shared = set(first.match_labels) & set(second.match_labels)
+    return all(first.match_labels[key] == second.match_labels[key] for key in shared)
+
+
+def _may_overlap(first: Match, second: Match) -> bool:
+    """Conservative: True unless the two matches provably select disjoint objects."""
+    return (
+        bool(first.kinds & second.kinds)
+        and _globs_may_overlap(first.namespaces, second.namespaces)
+        and _selectors_may_overlap(first.selector, second.selector)
+    )

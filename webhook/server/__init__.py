@@ -1,0 +1,1 @@
+"""The HTTP edge: the Flask app, its routes, TLS and metrics, served by gunicorn."""

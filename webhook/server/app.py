@@ -1,0 +1,53 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask
+
+from webhook.policy.loader import PolicyStore
+from webhook.server import errors, metrics, routes
+from webhook.server.tls import CertificateWatch
+from webhook.settings import Settings, settings_from_env
+
+logger = logging.getLogger(__name__)
+
+EXTENSION = "batchguard"
+
+
+@dataclass
+class Services:
+    """What the views need, built once per process."""
+
+    settings: Settings
+    policies: PolicyStore
+    certificate: CertificateWatch | None
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the webhook app; gunicorn calls this once per worker."""
+    settings = settings or settings_from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    store = PolicyStore(
+        settings.policies.policy_dir,
+        check_interval=settings.policies.reload_interval,
+        on_reload=metrics.record_policy_load,
+    )
+    certificate = (
+        None
+        if settings.serve.insecure_http
+        else CertificateWatch(settings.tls.cert_file)
+    )
+    app.extensions[EXTENSION] = Services(settings, store, certificate)
+    app.register_blueprint(routes.blueprint)
+    errors.register(app)
+    return app
+
+
+def services(app: Flask) -> Services:
+    found: Services = app.extensions[EXTENSION]
+    return found

@@ -1,0 +1,58 @@
+"""Reading a JSON request body within bounds."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Request
+
+from webhook.admission import MalformedReview
+
+
+def _content_type_is_json(request: Request) -> bool:
+    return request.mimetype == "application/json"
+
+
+def read_json(request: Request, *, max_depth: int) -> Any:
+    """The parsed body, or MalformedReview with a reason a client can act on."""
+    if not _content_type_is_json(request):
+        raise MalformedReview(
+            f"Content-Type {request.content_type or '(none)'!r} is not supported; "
+            "send application/json."
+        )
+    raw = request.get_data(cache=False)
+    if not raw:
+        raise MalformedReview("The request body is empty; send an AdmissionReview.")
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        raise MalformedReview(
+            f"The JSON body is nested more than {max_depth} levels deep."
+        ) from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise MalformedReview(f"The request body is not valid JSON: {error}") from None
+    if nesting_depth(body, limit=max_depth) > max_depth:
+        raise MalformedReview(
+            f"The JSON body is nested more than {max_depth} levels deep."
+        )
+    return body
+
+
+def nesting_depth(value: Any, *, limit: int) -> int:
+    """Depth of nested containers, counted up to ``limit + 1`` (iteratively)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest

@@ -1,0 +1,180 @@
+"""The HTTP routes: admission, health, readiness, metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from webhook.admission import AdmissionRequest, Verdict, build_response, parse_review
+from webhook.decisions import Decision, Endpoint, decide
+from webhook.server import metrics
+from webhook.server.body import read_json
+
+logger = logging.getLogger(__name__)
+
+blueprint = Blueprint("batchguard", __name__)
+
+INTERNAL_ERROR_MESSAGE = (
+    "batchguard could not review this request because of an internal error "
+    "(request uid {uid}); the request is {verb} per the configured failure mode. "
+    "See the batchguard logs."
+)
+
+
+def _services() -> Any:
+    from webhook.server.app import services
+
+    return services(current_app)
+
+
+@blueprint.post("/mutate")
+def mutate() -> Response:
+    return _admission("mutate")
+
+
+@blueprint.post("/validate")
+def validate() -> Response:
+    return _admission("validate")
+
+
+def _admission(endpoint: Endpoint) -> Response:
+    started = time.perf_counter()
+    services = _services()
+    body = read_json(request, max_depth=services.settings.server.max_json_depth)
+    admission = parse_review(body)
+    decision = _decide_or_fail(admission, endpoint=endpoint, services=services)
+    elapsed = time.perf_counter() - started
+    _observe(admission, decision, endpoint=endpoint, elapsed=elapsed)
+    return jsonify(
+        build_response(admission.api_version, admission.uid, decision.verdict)
+    )
+
+
+def _decide_or_fail(
+    admission: AdmissionRequest, *, endpoint: Endpoint, services: Any
+) -> Decision:
+    policies = services.policies.current()
+    try:
+        if policies is None:
+            raise RuntimeError("no policies have been loaded")
+        return decide(admission, endpoint=endpoint, policies=policies)
+    except Exception:
+        logger.exception(
+            "Internal error reviewing request %s",
+            admission.uid,
+            extra={"uid": admission.uid, "endpoint": endpoint},
+        )
+        metrics.INTERNAL_ERRORS.labels(endpoint=endpoint).inc()
+        return Decision(_failure_verdict(admission, services), None, "internal error")
+
+
+def _failure_verdict(admission: AdmissionRequest, services: Any) -> Verdict:
+    allow = services.settings.server.failure_mode == "allow"
+    message = INTERNAL_ERROR_MESSAGE.format(
+        uid=admission.uid, verb="allowed" if allow else "denied"
+    )
+    if allow:
+        return Verdict(warnings=(message,))
+    return Verdict(allowed=False, code=500, reason="InternalError", message=message)
+
+
+def _observe(
+    admission: AdmissionRequest,
+    decision: Decision,
+    *,
+    endpoint: Endpoint,
+    elapsed: float,
+) -> None:
+    verdict = decision.verdict
+    outcome = decision.outcome
+    kind = admission.kind["kind"] or "unknown"
+    label = "allowed" if verdict.allowed else "denied"
+    if decision.skipped_reason:
+        label = "skipped" if verdict.allowed else label
+    metrics.ADMISSION_REQUESTS.labels(
+        endpoint=endpoint, kind=kind, operation=admission.operation, decision=label
+    ).inc()
+    metrics.ADMISSION_DURATION.labels(endpoint=endpoint).observe(elapsed)
+    rules: list[str] = []
+    if outcome is not None:
+        findings = outcome.violations if endpoint == "validate" else outcome.notes
+        for finding in findings:
+            metrics.VIOLATIONS.labels(
+                rule=finding.rule, enforcement=finding.enforcement.value
+            ).inc()
+            rules.append(finding.rule)
+        if endpoint == "mutate":
+            for applied in outcome.applied:
+                metrics.MUTATIONS.labels(rule=applied.rule).inc()
+                rules.append(applied.rule)
+    logger.info(
+        "%s %s %s %s/%s: %s",
+        endpoint,
+        admission.operation,
+        kind,
+        admission.namespace or "",
+        admission.name or "",
+        label,
+        extra={
+            "uid": admission.uid,
+            "endpoint": endpoint,
+            "kind": kind,
+            "namespace": admission.namespace,
+            "name": admission.name,
+            "operation": admission.operation,
+            "allowed": verdict.allowed,
+            "patched": bool(verdict.patch),
+            "rules": sorted(set(rules)),
+            "skipped": decision.skipped_reason,
+            "duration_ms": round(elapsed * 1000, 3),
+            "dry_run": admission.dry_run,
+        },
+    )
+
+
+@blueprint.get("/healthz")
+def healthz() -> Response:
+    return jsonify({"status": "ok"})
+
+
+@blueprint.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    services = _services()
+    services.policies.current()
+    status = services.policies.status
+    report: dict[str, Any] = {
+        "policies": {
+            "loaded": status.loaded,
+            "count": status.policy_count,
+            "fingerprint": status.fingerprint,
+            "lastError": status.error,
+        }
+    }
+    ready = status.loaded
+    if services.certificate is not None:
+        not_after = services.certificate.not_after()
+        report["certificate"] = {
+            "loaded": not_after is not None,
+            "notAfter": not_after.isoformat() if not_after else None,
+        }
+        if not_after is not None:
+            metrics.CERTIFICATE_EXPIRY.set(not_after.timestamp())
+        ready = ready and not_after is not None
+    report["status"] = "ready" if ready else "not ready"
+    return jsonify(report), 200 if ready else 503
+
+
+@blueprint.get("/metrics")
+def metrics_endpoint() -> Response:
+    services = _services()
+    if not services.settings.server.metrics_enabled:
+        return Response("metrics are disabled\n", status=404, mimetype="text/plain")
+    if services.certificate is not None:
+        not_after = services.certificate.not_after()
+        if not_after is not None:
+            metrics.CERTIFICATE_EXPIRY.set(not_after.timestamp())
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
