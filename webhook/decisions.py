@@ -7,12 +7,13 @@ same engine review, so the CLI and the dry-run endpoint see the same thing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from webhook.admission import AdmissionRequest, Verdict
-from webhook.policy.engine import Outcome, audit_annotations, review
+from webhook.policy.engine import Outcome, review
 from webhook.policy.findings import Enforcement, Finding
 from webhook.policy.model import PolicySet
 
@@ -66,9 +67,13 @@ def decide(
 
 def mutate_verdict(outcome: Outcome) -> Verdict:
     notes = [f for f in outcome.notes if f.enforcement == Enforcement.WARN]
+    annotations = {}
+    if outcome.applied:
+        annotations["mutations"] = _compact(sorted({a.rule for a in outcome.applied}))
     return Verdict(
         patch=outcome.patch or None,
         warnings=tuple(f.render() for f in notes),
+        audit_annotations=annotations or None,
     )
 
 
@@ -78,7 +83,7 @@ def validate_verdict(outcome: Outcome, *, request: AdmissionRequest) -> Verdict:
     warnings = tuple(
         f.render() for f in violations if f.enforcement == Enforcement.WARN
     )
-    annotations = audit_annotations(outcome) or None
+    annotations = _validation_annotations(outcome) or None
     if not denials:
         return Verdict(warnings=warnings, audit_annotations=annotations)
     return Verdict(
@@ -107,3 +112,19 @@ def _object_name(request: AdmissionRequest) -> str:
     if isinstance(metadata, dict):
         return str(metadata.get("name") or metadata.get("generateName") or "(unnamed)")
     return "(unnamed)"
+
+
+def _validation_annotations(outcome: Outcome) -> dict[str, str]:
+    """Audit annotation values; keys carry no ``/`` (the apiserver prefixes them)."""
+    annotations: dict[str, str] = {}
+    if outcome.audits:
+        annotations["audit-findings"] = _compact([f.render() for f in outcome.audits])
+    if outcome.exempted:
+        annotations["exemptions"] = _compact(
+            [f"{e.policy}/{e.rule}: {e.reason}" for e in outcome.exempted]
+        )
+    return annotations
+
+
+def _compact(values: list[str]) -> str:
+    return json.dumps(values, separators=(",", ":"), ensure_ascii=False)

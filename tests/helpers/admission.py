@@ -39,7 +39,7 @@ def review(
         "apiVersion": version,
         "kind": "AdmissionReview",
         "request": {
-            "uid": uid or str(uuid.UUID(int=1)),
+            "uid": str(uuid.UUID(int=1)) if uid is None else uid,
             "kind": {"group": group, "version": "v1", "kind": kind},
             "resource": {
                 "group": group,

@@ -172,7 +172,7 @@ def _bare_request() -> dict[str, Any]:
         (
             b"[" * 150 + b"]" * 150,
             "application/json",
-            "The request body must be a JSON object, got list.",
+            "The JSON body is nested more than 100 levels deep.",
         ),
         (
             b'{"a":' * 150 + b"1" + b"}" * 150,

@@ -9,7 +9,6 @@ idempotent: reviewing the mutated object again yields an empty patch.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -299,21 +298,3 @@ def _downgrade(finding: Finding, why: str) -> Finding:
         enforcement=Enforcement.WARN,
         message=f"{finding.message} [not denied: {why}]",
     )
-
-
-def audit_annotations(outcome: Outcome) -> dict[str, str]:
-    """Audit annotation values (keys without ``/``; the apiserver prefixes them)."""
-    annotations: dict[str, str] = {}
-    if outcome.audits:
-        annotations["audit-findings"] = _compact([f.render() for f in outcome.audits])
-    if outcome.exempted:
-        annotations["exemptions"] = _compact(
-            [f"{e.policy}/{e.rule}: {e.reason}" for e in outcome.exempted]
-        )
-    if outcome.applied:
-        annotations["mutations"] = _compact(sorted({a.rule for a in outcome.applied}))
-    return annotations
-
-
-def _compact(values: list[str]) -> str:
-    return json.dumps(values, separators=(",", ":"), ensure_ascii=False)

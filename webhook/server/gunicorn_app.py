@@ -2,6 +2,8 @@
 
 This module is imported by ``batchguard serve`` only after the metrics directory
 is set up, because prometheus_client picks its multi-process mode at import time.
+The app (and with it every metric) is built in the workers only, so the master
+process never shows up in the metrics as a process of its own.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from webhook.server.app import create_app
-from webhook.server.metrics import mark_worker_dead
 from webhook.server.tls import ReloadingContext, TLSFiles
 from webhook.settings import Settings
 
@@ -44,7 +44,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": serve.log_level,
         "proc_name": "batchguard",
-        "child_exit": lambda _server, worker: mark_worker_dead(worker.pid),
+        "child_exit": _forget_worker,
     }
     if not serve.insecure_http:
         files = TLSFiles(
@@ -54,6 +54,12 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         options["keyfile"] = str(files.key_file)
         options["ssl_context"] = lambda _conf, _factory: _ssl_context(files)
     return options
+
+
+def _forget_worker(_server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 class WebhookServer(BaseApplication):  # type: ignore[misc]
@@ -68,6 +74,8 @@ class WebhookServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from webhook.server.app import create_app
+
         return create_app(self._settings)
 
 

@@ -47,7 +47,11 @@ def _admission(endpoint: Endpoint) -> Response:
     admission = parse_review(body)
     decision = _decide_or_fail(admission, endpoint=endpoint, services=services)
     elapsed = time.perf_counter() - started
-    _observe(admission, decision, endpoint=endpoint, elapsed=elapsed)
+    try:
+        _observe(admission, decision, endpoint=endpoint, elapsed=elapsed)
+    except Exception:
+        # NB: the decision stands; a broken metric or log must not fail admission.
+        logger.exception("Could not record the decision for %s", admission.uid)
     return jsonify(
         build_response(admission.api_version, admission.uid, decision.verdict)
     )
@@ -123,7 +127,7 @@ def _observe(
             "endpoint": endpoint,
             "kind": kind,
             "namespace": admission.namespace,
-            "name": admission.name,
+            "object_name": admission.name,
             "operation": admission.operation,
             "allowed": verdict.allowed,
             "patched": bool(verdict.patch),

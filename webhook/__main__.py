@@ -1,0 +1,5 @@
+"""``python -m webhook`` is ``batchguard``."""
+
+from webhook.cli.main import main
+
+main()
