@@ -2,7 +2,7 @@
 
 Each rule declares the schema of its own config block; this module wraps them in
 the ``BatchPolicy`` envelope. ``batchguard policy schema`` prints the result, and
-``policies/schema.json`` is the published copy (a test keeps the two equal).
+``webhook/policy/schema.json`` is the published copy (a test keeps the two equal).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from webhook.policy.findings import Applied, Enforcement, Finding
 
@@ -134,6 +134,6 @@ def containers(
                 yield list_name, index, container
 
 
-def is_int(value: Any) -> bool:
+def is_int(value: Any) -> TypeGuard[int]:
     """True for JSON integers (``bool`` is not one)."""
     return isinstance(value, int) and not isinstance(value, bool)
