@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from webhook.policy.loader import PolicyStore
-from webhook.server import errors, metrics, routes
+from webhook.server import errors, metrics, review_route, routes
 from webhook.server.tls import CertificateWatch
 from webhook.settings import Settings, settings_from_env
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions[EXTENSION] = Services(settings, store, certificate)
     app.register_blueprint(routes.blueprint)
+    app.register_blueprint(review_route.blueprint)
     errors.register(app)
     return app
 
