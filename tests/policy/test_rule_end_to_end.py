@@ -174,13 +174,13 @@ def test_br_20_through_the_engine() -> None:
     assert outcome.patch == [
         {
             "op": "add",
-            "path": f"{containers}/1/resources/requests",
-            "value": {"memory": "128Mi"},
+            "path": f"{containers}/1/resources/limits/memory",
+            "value": "512Mi",
         },
         {
             "op": "add",
-            "path": f"{containers}/1/resources/limits/memory",
-            "value": "512Mi",
+            "path": f"{containers}/1/resources/requests",
+            "value": {"memory": "128Mi"},
         },
     ]
     assert [w.message for w in outcome.warnings] == [

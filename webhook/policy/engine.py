@@ -13,12 +13,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import jsonpatch
-
 from webhook.policy import kubernetes
 from webhook.policy.findings import Applied, Enforcement, Finding
 from webhook.policy.match import Exempted, RuleBinding, Subject, bind_rules
 from webhook.policy.model import PolicySet
+from webhook.policy.patch import make_patch
 from webhook.policy.rules import RULES
 from webhook.policy.rules.base import JSONObject, Kind, Operation, RuleContext
 
@@ -116,7 +115,7 @@ def review(
     )
 
     mutated, applied, notes = _mutate(obj, bindings=bindings, request=request)
-    patch = jsonpatch.make_patch(dict(obj), mutated).patch
+    patch = make_patch(obj, mutated)
     violations = _soften(
         list(_validate(mutated, bindings=bindings, request=request)),
         obj=obj,
