@@ -8,7 +8,6 @@ idempotent: reviewing the mutated object again yields an empty patch.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -178,7 +177,7 @@ def _applicable(bindings: Iterable[RuleBinding], kind: Kind) -> Iterator[RuleBin
 def _mutate(
     obj: Mapping[str, Any], *, bindings: list[RuleBinding], request: _Request
 ) -> tuple[JSONObject, list[Applied], list[Finding]]:
-    working: JSONObject = copy.deepcopy(dict(obj))
+    working: JSONObject = json_copy(obj)
     applied: list[Applied] = []
     notes: list[Finding] = []
     for binding in _applicable(bindings, request.kind):
@@ -195,6 +194,16 @@ def _mutate(
     return working, applied, notes
 
 
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (maps, lists, scalars), several times
+    faster than ``copy.deepcopy``, which the engine would pay on every review."""
+    if isinstance(value, Mapping):
+        return {key: json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_copy(item) for item in value]
+    return value
+
+
 def _restore_immutable_job_fields(
     working: JSONObject, *, original: Mapping[str, Any]
 ) -> None:
@@ -202,13 +211,13 @@ def _restore_immutable_job_fields(
     before = original.get("spec")
     after = working.get("spec")
     if not isinstance(before, dict) or not isinstance(after, dict):
-        working["spec"] = copy.deepcopy(before)
+        working["spec"] = json_copy(before)
         return
     for key in set(before) | set(after):
         if key in JOB_SPEC_MUTABLE_ON_UPDATE:
             continue
         if key in before:
-            after[key] = copy.deepcopy(before[key])
+            after[key] = json_copy(before[key])
         else:
             del after[key]
 

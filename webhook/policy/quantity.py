@@ -62,14 +62,12 @@ class Quantity:
     def parse(cls, value: Any) -> Quantity:
         """Parse a quantity string or JSON number; raise `QuantityError` if invalid."""
         text = _as_text(value)
-        match = _GRAMMAR.fullmatch(text)
-        if match is None:
+        parsed = _parse_text(text)
+        if parsed is None:
             raise QuantityError(f"{value!r} is not a valid quantity.")
-        with localcontext(_CONTEXT):
-            amount = Decimal(match["number"]) * _multiplier(match["suffix"] or "")
-        if abs(amount) >= _LARGEST:
+        if abs(parsed.amount) >= _LARGEST:
             raise QuantityError(f"{value!r} is too large to be a resource quantity.")
-        return cls(_round_to_nano(amount), _format_of(match["suffix"] or ""))
+        return parsed
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Quantity):
@@ -99,6 +97,21 @@ def _multiplier(suffix: str) -> Decimal:
             raise QuantityError(f"exponent {exponent} is out of range.")
         return Decimal(10) ** exponent
     return Decimal(10) ** _SUFFIX_EXPONENTS[suffix]
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Quantity | None:
+    """Parse once per distinct text: policies and pods repeat the same few values."""
+    match = _GRAMMAR.fullmatch(text)
+    if match is None:
+        return None
+    suffix = match["suffix"] or ""
+    try:
+        with localcontext(_CONTEXT):
+            amount = Decimal(match["number"]) * _multiplier(suffix)
+    except QuantityError:
+        return None
+    return Quantity(_round_to_nano(amount), _format_of(suffix))
 
 
 def parse_quantity(value: Any) -> Quantity:
