@@ -25,7 +25,7 @@ def _prepare_metrics_dir(settings: Settings) -> Path:
     os.environ[METRICS_ENV] = str(directory)
     from prometheus_client import values
 
-    values.ValueClass = values.MultiProcessValue()
+    values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
     return directory
 
 

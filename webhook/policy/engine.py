@@ -83,7 +83,7 @@ def object_kind(obj: Mapping[str, Any]) -> str | None:
     kind = obj.get("kind")
     if not isinstance(api_version, str) or not api_version.startswith("batch/"):
         return None
-    return kind if kind in SUPPORTED_KINDS else None
+    return kind if isinstance(kind, str) and kind in SUPPORTED_KINDS else None
 
 
 def review(
@@ -167,6 +167,7 @@ def _context(
         rule=binding.rule,
         old=request.old,
         namespace=request.namespace,
+        default_enforcement=RULES[binding.rule].default_enforcement,
     )
 
 
@@ -259,10 +260,11 @@ def _soften(
     owned = request.kind == "Job" and _owned_by_cronjob(obj)
     softened = []
     for finding in findings:
-        if finding.enforcement == Enforcement.DENY and finding.policy is not None:
+        policy = finding.policy
+        if finding.enforcement == Enforcement.DENY and policy is not None:
             if _key(finding) in preexisting:
                 finding = _downgrade(finding, "it predates this update")
-            elif owned and not _enforces_owned(policies, finding.policy):
+            elif owned and not _enforces_owned(policies, policy):
                 finding = _downgrade(finding, "the Job was created by a CronJob")
         softened.append(finding)
     return softened

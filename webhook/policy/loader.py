@@ -72,7 +72,7 @@ class _PolicyYAMLLoader(yaml.SafeLoader):
     """Safe YAML with duplicate keys refused and timestamps kept as strings."""
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+def _construct_mapping(loader: _PolicyYAMLLoader, node: yaml.MappingNode) -> Any:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
@@ -90,9 +90,11 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
 _PolicyYAMLLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
-_PolicyYAMLLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
-)
+def _timestamp_as_text(loader: _PolicyYAMLLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_PolicyYAMLLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def _documents(path: Path, text: str) -> Iterator[tuple[int, Any]]:

@@ -34,10 +34,12 @@ class RuleContext:
     """The rule's name (its key under ``spec.rules``)."""
     old: Mapping[str, Any] | None = None
     namespace: str | None = None
+    default_enforcement: Enforcement = Enforcement.DENY
+    """The rule's level when its config block does not set ``enforcement``."""
 
     @property
     def enforcement(self) -> Enforcement:
-        return Enforcement(self.config.get("enforcement", Enforcement.DENY))
+        return Enforcement(self.config.get("enforcement", self.default_enforcement))
 
     @property
     def creating(self) -> bool:

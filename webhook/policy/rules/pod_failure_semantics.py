@@ -218,9 +218,7 @@ _CHECKS: dict[str, Check] = {
 
 def _validate(ctx: RuleContext) -> Iterator[Finding]:
     enabled = _enabled_checks(ctx.config)
-    enforcement = Enforcement(
-        ctx.config.get("enforcement", SEMANTICS.default_enforcement)
-    )
+    enforcement = ctx.enforcement
     for path, spec in job_specs(ctx.obj, ctx.kind):
         if spec.get("podFailurePolicy") is None:
             continue
