@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from helpers.admission import decoded_patch, job, review
+
+from webhook.server.app import create_app
+from webhook.settings import PolicySettings, ServeSettings, Settings
 
 UID = "00000000-0000-0000-0000-000000000001"
 TTL_PATCH = [{"op": "add", "path": "/spec/ttlSecondsAfterFinished", "value": 86400}]
@@ -284,3 +289,37 @@ def test_readyz_reports_the_loaded_policies(client: FlaskClient) -> None:
     assert body["policies"]["loaded"] is True
     assert body["policies"]["count"] == 1
     assert body["policies"]["lastError"] is None
+
+
+AUDIT_POLICIES = Path(__file__).parents[1] / "data" / "policies" / "audit"
+QUALIFIED_KEY = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+
+
+def audit_client() -> FlaskClient:
+    settings = Settings(
+        policies=PolicySettings(policy_dir=(AUDIT_POLICIES,)),
+        serve=ServeSettings(insecure_http=True),
+    )
+    return create_app(settings).test_client()
+
+
+def test_audit_findings_and_exemptions_become_audit_annotations() -> None:
+    obj = job(ttlSecondsAfterFinished=7200, backoffLimit=10)
+    obj["metadata"]["name"] = "legacy-report"
+
+    status, body = post(audit_client(), "/validate", review(obj))
+
+    assert status == 200
+    response = body["response"]
+    assert response["allowed"] is True
+    assert response["auditAnnotations"] == {
+        "audit-findings": json.dumps(
+            [
+                "spec.ttlSecondsAfterFinished: ttlSecondsAfterFinished 7200 is above "
+                "the policy maximum 3600. (set it to 3600 or less)"
+            ],
+            separators=(",", ":"),
+        ),
+        "exemptions": '["observe/backoffLimit: Legacy jobs retry by design."]',
+    }
+    assert all(QUALIFIED_KEY.match(key) for key in response["auditAnnotations"])
