@@ -47,6 +47,7 @@ def context(
         policy="test-policy",
         rule=rule.name,
         old=old,
+        default_enforcement=rule.default_enforcement,
     )
 
 

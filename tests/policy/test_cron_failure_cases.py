@@ -78,6 +78,7 @@ def review(
             config={},
             policy="defaults",
             rule=rule.name,
+            default_enforcement=rule.default_enforcement,
         )
         assert rule.validate is not None
         warnings.extend(finding.message for finding in rule.validate(ctx))

@@ -54,6 +54,7 @@ def context(
         rule=rule.name,
         old=old,
         namespace="example-ns",
+        default_enforcement=rule.default_enforcement,
     )
 
 
