@@ -7,6 +7,7 @@ unreadable input.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -19,22 +20,35 @@ EXIT_DENIED = 1
 EXIT_USAGE = 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from webhook.cli.commands import COMMANDS
+
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from webhook.cli.commands import COMMANDS
+
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target!r} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="batchguard")
 def cli() -> None:
     """Admission control and policy checks for Kubernetes Jobs and CronJobs."""
 
 
-def _register() -> None:
-    from webhook.cli import commands
-
-    for command in commands.COMMANDS:
-        cli.add_command(command)
-
-
 def run(args: Sequence[str]) -> int:
     """Run the CLI in-process and return the exit code (tests call this)."""
-    _register()
     try:
         result = cli.main(
             args=list(args),
