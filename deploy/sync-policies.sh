@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copy the default policies (policies/*.yaml, *.yml, *.json) into the kustomize base
-# and list them in its ConfigMap generator. kustomize reads no file outside a
+# and list them in its ConfigMap generator, with policies/examples/job-tracking.yaml:
+# the base runs the tracker, so the webhook may hold Jobs with its finalizer. kustomize reads no file outside a
 # kustomization's own directory, so the base carries copies; tests/deploy fails when
 # they drift.
 set -euo pipefail
@@ -13,7 +14,8 @@ find "$target_dir" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' -o -na
   ! -name kustomization.yaml -delete
 
 names=()
-for path in "$source_dir"/*.yaml "$source_dir"/*.yml "$source_dir"/*.json; do
+for path in "$source_dir"/*.yaml "$source_dir"/*.yml "$source_dir"/*.json \
+  "$source_dir/examples/job-tracking.yaml"; do
   [ -e "$path" ] || continue
   cp "$path" "$target_dir/"
   names+=("$(basename "$path")")

@@ -460,11 +460,12 @@ def test_the_shipped_webhook_configurations_pass_webhook_config_check() -> None:
 
 
 def test_the_base_carries_an_exact_copy_of_the_default_policies() -> None:
+    tracking = ROOT / "policies" / "examples" / "job-tracking.yaml"
     policy_files = {
         path.name: path.read_bytes()
         for pattern in ("*.yaml", "*.yml", "*.json")
         for path in (ROOT / "policies").glob(pattern)
-    }
+    } | {tracking.name: tracking.read_bytes()}
     copies = {
         path.name: path.read_bytes()
         for path in (BASE / "policies").iterdir()
