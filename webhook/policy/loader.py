@@ -90,6 +90,8 @@ def _construct_mapping(loader: _PolicyYAMLLoader, node: yaml.MappingNode) -> Any
 _PolicyYAMLLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+
+
 def _timestamp_as_text(loader: _PolicyYAMLLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
