@@ -83,6 +83,7 @@ class AdmissionRequest:
     object: Mapping[str, Any] | None
     old_object: Mapping[str, Any] | None
     dry_run: bool
+    username: str = ""
 
     @property
     def is_batch_workload(self) -> bool:
@@ -162,6 +163,12 @@ def _parse_request(request: Mapping[str, Any], api_version: str) -> AdmissionReq
             f"request.operation {operation!r} is not one of {', '.join(OPERATIONS)}."
         )
     dry_run = request.get("dryRun", False)
+    obj = _optional_object(request, "object")
+    old_object = _optional_object(request, "oldObject")
+    if operation in ("CREATE", "UPDATE") and obj is None:
+        raise MalformedReview(f"request.object is required for {operation}.")
+    if operation == "UPDATE" and old_object is None:
+        raise MalformedReview("request.oldObject is required for UPDATE.")
     return AdmissionRequest(
         api_version=api_version,
         uid=uid,
@@ -170,10 +177,18 @@ def _parse_request(request: Mapping[str, Any], api_version: str) -> AdmissionReq
         namespace=_optional_str(request, "namespace"),
         name=_optional_str(request, "name"),
         sub_resource=_optional_str(request, "subResource"),
-        object=_optional_object(request, "object"),
-        old_object=_optional_object(request, "oldObject"),
+        object=obj,
+        old_object=old_object,
         dry_run=dry_run is True,
+        username=_username(request.get("userInfo")),
     )
+
+
+def _username(user_info: Any) -> str:
+    if not isinstance(user_info, dict):
+        return ""
+    username = user_info.get("username")
+    return username if isinstance(username, str) else ""
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")

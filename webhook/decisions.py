@@ -19,6 +19,16 @@ from webhook.policy.model import PolicySet
 
 Endpoint = Literal["mutate", "validate"]
 
+# NB: the CronJob controller authenticates as its own service account when the
+# controller manager uses per-controller credentials (the default of kubeadm and
+# most distributions), else as the controller manager itself.
+CRONJOB_CONTROLLER_USERS = frozenset(
+    {
+        "system:serviceaccount:kube-system:cronjob-controller",
+        "system:kube-controller-manager",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -38,8 +48,6 @@ def skip_reason(request: AdmissionRequest) -> str | None:
         return f"the {request.sub_resource!r} subresource is not reviewed"
     if request.operation not in ("CREATE", "UPDATE"):
         return f"{request.operation} is not reviewed"
-    if request.object is None:
-        return "the request carries no object"
     return None
 
 
@@ -57,6 +65,8 @@ def decide(
         old=request.old_object,
         namespace=request.namespace,
         kind=request.kind["kind"],
+        validate_as_mutated=endpoint == "mutate",
+        from_cronjob_controller=request.username in CRONJOB_CONTROLLER_USERS,
     )
     if outcome.skipped_reason is not None:
         return Decision(Verdict(), outcome, outcome.skipped_reason)

@@ -149,10 +149,31 @@ def test_jobs_created_by_a_cronjob_follow_the_policy_owned_jobs_mode(
     outcome = review(
         _owned(job(ttlSecondsAfterFinished=600)),
         policies=policies(rules, cronJobOwnedJobs=mode),
+        from_cronjob_controller=True,
     )
 
     assert outcome.allowed is allowed
     assert len(outcome.violations) == 1
+
+
+def test_an_owner_reference_written_by_anyone_else_softens_nothing() -> None:
+    rules = {"ttlSecondsAfterFinished": {"maximum": 60}}
+
+    outcome = review(_owned(job(ttlSecondsAfterFinished=600)), policies=policies(rules))
+
+    assert outcome.allowed is False
+
+
+def test_the_validating_webhook_judges_the_object_as_received() -> None:
+    rules = {"ttlSecondsAfterFinished": {"maximum": 60, "clamp": True}}
+    obj = job(ttlSecondsAfterFinished=600)
+
+    as_mutated = review(obj, policies=policies(rules))
+    as_received = review(obj, policies=policies(rules), validate_as_mutated=False)
+
+    assert as_mutated.allowed is True
+    assert as_received.allowed is False
+    assert [f.path for f in as_received.denials] == ["spec.ttlSecondsAfterFinished"]
 
 
 @pytest.mark.parametrize(

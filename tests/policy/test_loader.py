@@ -62,6 +62,7 @@ def test_policies_load_in_precedence_order(tmp_path: Path) -> None:
             "document 1: spec.priority: 'high' is not of type 'integer'",
         ),
         ("spec: [unclosed", "not valid YAML"),
+        ("? [a, b]\n: 1\n", "a mapping key must be a scalar"),
         (
             good().replace("  priority: 0\n", "  priority: 0\n  priority: 1\n"),
             "duplicate key 'priority' (first on line 5)",
@@ -73,6 +74,7 @@ def test_policies_load_in_precedence_order(tmp_path: Path) -> None:
         "wrong-api-version",
         "second-document",
         "not-yaml",
+        "list-as-key",
         "duplicate-key",
     ],
 )

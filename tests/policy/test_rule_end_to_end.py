@@ -21,7 +21,7 @@ spec:
   rules:
     metadataDefaults:
       annotations: {example.com/owner-team: batch}
-      labels: {example.com/cost~center: shared}
+      labels: {example.com/cost-center: shared}
       podTemplate:
         labels: {example.com/tier: batch}
     ttlSecondsAfterFinished: {default: 86400, maximum: 604800, clamp: true}
@@ -73,7 +73,7 @@ spec:
   rules:
     metadataDefaults:
       annotations: {example.com/owner-team: batch}
-      labels: {example.com/cost~center: shared}
+      labels: {example.com/cost-center: shared}
 """
 
 
@@ -89,7 +89,7 @@ def test_br_01_and_br_02_patches_through_the_engine() -> None:
         },
         {
             "op": "add",
-            "path": "/metadata/labels/example.com~1cost~0center",
+            "path": "/metadata/labels/example.com~1cost-center",
             "value": "shared",
         },
     ]
@@ -102,7 +102,7 @@ def test_br_01_and_br_02_patches_through_the_engine() -> None:
         {
             "op": "add",
             "path": "/metadata/labels",
-            "value": {"example.com/cost~center": "shared"},
+            "value": {"example.com/cost-center": "shared"},
         },
     ]
 

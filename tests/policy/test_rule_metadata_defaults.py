@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -10,11 +12,12 @@ import pytest
 from helpers.rule_runner import cronjob, job, mutate
 
 from webhook.policy.findings import Enforcement
+from webhook.policy.loader import PolicyLoadError, parse_policies
 from webhook.policy.rules.metadata_defaults import METADATA_DEFAULTS
 
 BR_01_POLICY = {
     "annotations": {"example.com/owner-team": "batch"},
-    "labels": {"example.com/cost~center": "shared"},
+    "labels": {"example.com/cost-center": "shared"},
 }
 
 
@@ -40,7 +43,7 @@ def test_br_01_keys_with_slash_and_tilde_are_escaped_in_patch_paths() -> None:
         },
         {
             "op": "add",
-            "path": "/metadata/labels/example.com~1cost~0center",
+            "path": "/metadata/labels/example.com~1cost-center",
             "value": "shared",
         },
     ]
@@ -62,7 +65,7 @@ def test_br_02_absent_maps_are_added_whole_with_unescaped_keys() -> None:
         {
             "op": "add",
             "path": "/metadata/labels",
-            "value": {"example.com/cost~center": "shared"},
+            "value": {"example.com/cost-center": "shared"},
         },
     ]
 
@@ -76,8 +79,8 @@ def test_applied_mutations_name_each_key() -> None:
             "Added the annotation 'example.com/owner-team': 'batch'.",
         ),
         (
-            "metadata.labels[example.com/cost~center]",
-            "Added the label 'example.com/cost~center': 'shared'.",
+            "metadata.labels[example.com/cost-center]",
+            "Added the label 'example.com/cost-center': 'shared'.",
         ),
     ]
 
@@ -259,3 +262,25 @@ def test_the_schema_is_a_described_draft_2020_12_schema() -> None:
     assert all(
         "description" in p for p in METADATA_DEFAULTS.schema["properties"].values()
     )
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["example.com/cost~center", "bad key!", "UPPER.example/x", "-leading", "a/b/c", ""],
+    ids=["tilde", "space", "uppercase-prefix", "leading-dash", "two-slashes", "empty"],
+)
+@pytest.mark.parametrize("map_name", ["labels", "annotations"])
+def test_keys_the_apiserver_would_refuse_fail_the_policy_load(
+    map_name: str, key: str
+) -> None:
+    text = (
+        "apiVersion: batchguard.io/v1alpha1\nkind: BatchPolicy\n"
+        "metadata: {name: p}\nspec:\n  rules:\n    metadataDefaults:\n"
+        f"      {map_name}: {{{json.dumps(key)}: v}}\n"
+    )
+
+    with pytest.raises(PolicyLoadError) as raised:
+        parse_policies(text, path=Path("p.yaml"))
+
+    assert f"spec.rules.metadataDefaults.{map_name}: " in str(raised.value)
+    assert "does not match" in str(raised.value)

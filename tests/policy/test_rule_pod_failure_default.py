@@ -379,3 +379,21 @@ def test_the_schema_is_a_described_draft_2020_12_schema() -> None:
     assert all(
         "description" in p for p in POD_FAILURE_POLICY.schema["properties"].values()
     )
+
+
+@pytest.mark.parametrize("name", [["main"], {"n": 1}, 7, None], ids=repr)
+def test_a_container_whose_name_is_not_a_string_is_skipped_not_a_crash(
+    name: Any,
+) -> None:
+    obj = defaulted_job()
+    obj["spec"]["template"]["spec"]["containers"][0]["name"] = name
+
+    result = mutate(
+        POD_FAILURE_POLICY, obj, {"default": {"rules": [on_container("main")]}}
+    )
+
+    assert result.patch == []
+    assert result.messages == [
+        "podFailurePolicy default not applied: it names the container 'main', "
+        "which the pod template lacks"
+    ]

@@ -184,6 +184,21 @@ def _bare_request() -> dict[str, Any]:
             "application/json",
             "The JSON body is nested more than 100 levels deep.",
         ),
+        (
+            json.dumps(review(job())).replace('"Never"', "NaN").encode(),
+            "application/json",
+            "The request body is not valid JSON: NaN is not a JSON number",
+        ),
+        (
+            json.dumps(review(None)).encode(),
+            "application/json",
+            "request.object is required for CREATE.",
+        ),
+        (
+            json.dumps(review(job(), operation="UPDATE")).encode(),
+            "application/json",
+            "request.oldObject is required for UPDATE.",
+        ),
     ],
     ids=[
         "not-json",
@@ -198,6 +213,9 @@ def _bare_request() -> dict[str, Any]:
         "object-not-a-mapping",
         "deep-array",
         "deep-object",
+        "nan",
+        "create-without-object",
+        "update-without-old-object",
     ],
 )
 @pytest.mark.parametrize("path", ["/mutate", "/validate"])

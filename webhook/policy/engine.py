@@ -94,12 +94,22 @@ def review(
     old: Mapping[str, Any] | None = None,
     namespace: str | None = None,
     kind: str | None = None,
+    validate_as_mutated: bool = True,
+    from_cronjob_controller: bool = False,
 ) -> Outcome:
     """Review one object as admission would: mutate, then validate.
 
     ``kind`` overrides what the object says (the admission request names the kind
     even when the object omits it). ``namespace`` is the request's namespace, or
     the one the CLI assumes for objects that name none.
+
+    ``validate_as_mutated`` judges the object after batchguard's own mutations, as
+    the CLI and ``/review`` do. The validating webhook passes False: it receives
+    the object after every mutating webhook ran, and when mutation failed open it
+    must judge what will really be stored. ``from_cronjob_controller`` says that
+    the request was made by the CronJob controller itself (its user name, not an
+    ``ownerReferences`` entry anyone can write), which lets a policy soften its
+    denials for Jobs created from an admitted CronJob.
     """
     kind = kind or object_kind(obj)
     skipped = _skip_reason(obj, kind=kind, operation=operation)
@@ -110,13 +120,18 @@ def review(
     subject = Subject.of(obj, kind=job_kind, namespace=namespace)
     bindings, exempted = bind_rules(policies, subject)
     request = _Request(
-        kind=job_kind, operation=operation, old=old, namespace=subject.namespace
+        kind=job_kind,
+        operation=operation,
+        old=old,
+        namespace=subject.namespace,
+        from_cronjob_controller=from_cronjob_controller,
     )
 
     mutated, applied, notes = _mutate(obj, bindings=bindings, request=request)
     patch = make_patch(obj, mutated)
+    judged = mutated if validate_as_mutated else json_copy(obj)
     violations = _soften(
-        list(_validate(mutated, bindings=bindings, request=request)),
+        list(_validate(judged, bindings=bindings, request=request)),
         obj=obj,
         policies=policies,
         request=request,
@@ -140,6 +155,7 @@ class _Request:
     operation: Operation
     old: Mapping[str, Any] | None
     namespace: str
+    from_cronjob_controller: bool = False
 
 
 def _skip_reason(
@@ -212,7 +228,10 @@ def _restore_immutable_job_fields(
     before = original.get("spec")
     after = working.get("spec")
     if not isinstance(before, dict) or not isinstance(after, dict):
-        working["spec"] = json_copy(before)
+        if "spec" in original:
+            working["spec"] = json_copy(before)
+        else:
+            working.pop("spec", None)
         return
     for key in set(before) | set(after):
         if key in JOB_SPEC_MUTABLE_ON_UPDATE:
@@ -257,7 +276,11 @@ def _soften(
     ``cronJobOwnedJobs: enforce``.
     """
     preexisting = _preexisting(bindings=bindings, request=request)
-    owned = request.kind == "Job" and _owned_by_cronjob(obj)
+    owned = (
+        request.kind == "Job"
+        and request.from_cronjob_controller
+        and _owned_by_cronjob(obj)
+    )
     softened = []
     for finding in findings:
         policy = finding.policy

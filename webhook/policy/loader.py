@@ -76,6 +76,10 @@ def _construct_mapping(loader: _PolicyYAMLLoader, node: yaml.MappingNode) -> Any
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a scalar", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -291,11 +295,12 @@ class PolicyStore:
         try:
             policies = load_policies(self._paths)
         except PolicyLoadError as error:
-            self._error = str(error)
-            logger.warning(
-                "Policy reload failed; keeping the last good policies: %s", error
-            )
-            self._notify(False)
+            self._fail(str(error))
+            return
+        except Exception as error:
+            # NB: a loader bug must not take enforcement away either; keep the set.
+            logger.exception("Unexpected error while loading policies")
+            self._fail(f"unexpected error while loading policies: {error!r}")
             return
         if self._policies is None or policies.fingerprint != self._policies.fingerprint:
             logger.info(
@@ -306,6 +311,13 @@ class PolicyStore:
         self._policies = policies
         self._error = None
         self._notify(True)
+
+    def _fail(self, error: str) -> None:
+        self._error = error
+        logger.warning(
+            "Policy reload failed; keeping the last good policies: %s", error
+        )
+        self._notify(False)
 
     def _notify(self, success: bool) -> None:
         if self._on_reload is not None:

@@ -26,7 +26,7 @@ def read_json(request: Request, *, max_depth: int) -> Any:
     if not raw:
         raise MalformedReview("The request body is empty; send an AdmissionReview.")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_refuse_constant)
     except RecursionError:
         raise MalformedReview(
             f"The JSON body is nested more than {max_depth} levels deep."
@@ -38,6 +38,10 @@ def read_json(request: Request, *, max_depth: int) -> Any:
             f"The JSON body is nested more than {max_depth} levels deep."
         )
     return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def nesting_depth(value: Any, *, limit: int) -> int:

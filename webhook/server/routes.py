@@ -60,8 +60,8 @@ def _admission(endpoint: Endpoint) -> Response:
 def _decide_or_fail(
     admission: AdmissionRequest, *, endpoint: Endpoint, services: Any
 ) -> Decision:
-    policies = services.policies.current()
     try:
+        policies = services.policies.current()
         if policies is None:
             raise RuntimeError("no policies have been loaded")
         return decide(admission, endpoint=endpoint, policies=policies)

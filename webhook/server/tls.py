@@ -56,6 +56,7 @@ class ReloadingContext:
         self._files = files
         self._lock = threading.Lock()
         self._digest = ""
+        self._failed_digest = ""
         self._context: ssl.SSLContext | None = None
 
     def get(self) -> ssl.SSLContext:
@@ -66,9 +67,12 @@ class ReloadingContext:
                 return self._keep(f"cannot read the TLS files: {error.strerror}")
             if digest == self._digest and self._context is not None:
                 return self._context
+            if digest == self._failed_digest and self._context is not None:
+                return self._context
             try:
                 context = build_context(self._files)
             except (OSError, ssl.SSLError, ValueError) as error:
+                self._failed_digest = digest
                 return self._keep(f"the TLS files do not load: {error}")
             if self._context is not None:
                 logger.info("Serving certificate %s reloaded", self._files.cert_file)

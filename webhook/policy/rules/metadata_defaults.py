@@ -129,7 +129,17 @@ def _missing_entries(metadata: Any, config: Mapping[str, Any]) -> bool:
     )
 
 
-_KEYS = {"type": "string", "minLength": 1, "maxLength": 317}
+# A qualified name with an optional DNS-subdomain prefix: the only keys the
+# apiserver accepts for labels and annotations. A key it would refuse must fail the
+# policy load, not every Job the policy matches.
+_KEYS = {
+    "type": "string",
+    "maxLength": 317,
+    "pattern": (
+        r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+        r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$"
+    ),
+}
 _LABEL_VALUE = {
     "type": "string",
     "maxLength": 63,

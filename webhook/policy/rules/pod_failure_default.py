@@ -80,7 +80,11 @@ def _actions(rules: list[Any]) -> set[Any]:
 
 
 def _missing_container(pod: JSONObject, rules: list[Any]) -> str | None:
-    names = {container.get("name") for _, _, container in containers(pod)}
+    names = {
+        name
+        for _, _, container in containers(pod)
+        if isinstance(name := container.get("name"), str)
+    }
     for rule in rules:
         on_exit_codes = rule.get("onExitCodes") if isinstance(rule, Mapping) else None
         if not isinstance(on_exit_codes, Mapping):
