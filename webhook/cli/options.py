@@ -30,7 +30,10 @@ def policies_option(function: F) -> F:
         type=click.Path(path_type=Path, exists=True),
         multiple=True,
         envvar="BATCHGUARD_POLICIES",
-        help="Policy directory or file (repeatable) [default: the shipped policies].",
+        help=(
+            "Policy directory or file (repeatable) "
+            "[default: ./policies, else the shipped policies]."
+        ),
     )(function)
 
 

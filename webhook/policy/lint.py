@@ -10,6 +10,7 @@ from typing import Literal
 
 from webhook.policy.model import LabelSelector, Match, Policy, PolicySet
 from webhook.policy.rules import RULES
+from webhook.policy.rules.finalizer import DEFAULT_NAME as DEFAULT_FINALIZER
 
 Severity = Literal["error", "warning"]
 
@@ -69,7 +70,18 @@ def _rules_outside_kinds(policy: Policy) -> Iterator[LintFinding]:
 
 def _dormant_finalizer(policy: Policy) -> Iterator[LintFinding]:
     config = policy.rules.get("trackingFinalizer")
-    if config is not None and config.get("trackerDeployed") is not True:
+    if config is None:
+        return
+    name = config.get("name", DEFAULT_FINALIZER)
+    if name != DEFAULT_FINALIZER:
+        yield LintFinding(
+            policy.source,
+            "warning",
+            "finalizer-name",
+            f"policy {policy.name!r} injects the finalizer {name!r}; start the "
+            f"tracker with --finalizer {name} or it will never release those Jobs",
+        )
+    if config.get("trackerDeployed") is not True:
         yield LintFinding(
             policy.source,
             "warning",

@@ -37,8 +37,15 @@ class PolicyLoadError(Exception):
     """A policy file is unreadable, not YAML, or not a valid BatchPolicy."""
 
 
-def default_policy_dir() -> Path:
-    """The ``policies/`` directory shipped beside the package."""
+def default_policy_dir(*, cwd: Path | None = None) -> Path:
+    """Where the CLI looks for policies when none are named.
+
+    ``./policies`` when it exists (the layout of a policy repository), else the
+    ``policies/`` directory of the batchguard checkout the package runs from.
+    """
+    local = (cwd or Path.cwd()) / "policies"
+    if local.is_dir():
+        return local
     return Path(__file__).resolve().parents[2] / "policies"
 
 

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from flask import Flask
 
 from webhook.policy.loader import PolicyStore
 from webhook.server import errors, metrics, review_route, routes
+from webhook.server.services import Services, install
 from webhook.server.tls import CertificateWatch
 from webhook.settings import Settings, settings_from_env
 
 logger = logging.getLogger(__name__)
-
-EXTENSION = "batchguard"
-
-
-@dataclass
-class Services:
-    """What the views need, built once per process."""
-
-    settings: Settings
-    policies: PolicyStore
-    certificate: CertificateWatch | None
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -42,13 +31,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         if settings.serve.insecure_http
         else CertificateWatch(settings.tls.cert_file)
     )
-    app.extensions[EXTENSION] = Services(settings, store, certificate)
+    install(app, Services(settings, store, certificate))
     app.register_blueprint(routes.blueprint)
     app.register_blueprint(review_route.blueprint)
     errors.register(app)
     return app
-
-
-def services(app: Flask) -> Services:
-    found: Services = app.extensions[EXTENSION]
-    return found

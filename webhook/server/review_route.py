@@ -5,13 +5,13 @@ from __future__ import annotations
 import hmac
 import logging
 from pathlib import Path
-from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
 from webhook.admission import WebhookError
 from webhook.review import ManifestError, review_documents, to_json
+from webhook.server.services import current_services
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +30,6 @@ TEXT_TYPES = {
 
 class Unauthorized(WebhookError):
     status_code = 401
-
-
-def _services() -> Any:
-    from webhook.server.app import services
-
-    return services(current_app)
 
 
 def _check_token(token_file: Path | None) -> None:
@@ -82,7 +76,7 @@ def _text() -> str:
 
 @blueprint.post("/review")
 def review() -> Response:
-    services = _services()
+    services = current_services()
     settings = services.settings.server
     if not settings.review_enabled:
         raise NotFound("The review endpoint is disabled on this server.")

@@ -6,12 +6,13 @@ import logging
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from webhook.admission import AdmissionRequest, Verdict, build_response, parse_review
 from webhook.decisions import Decision, Endpoint, decide
 from webhook.server import metrics
 from webhook.server.body import read_json
+from webhook.server.services import Services, current_services
 
 logger = logging.getLogger(__name__)
 
@@ -22,12 +23,6 @@ INTERNAL_ERROR_MESSAGE = (
     "(request uid {uid}); the request is {verb} per the configured failure mode. "
     "See the batchguard logs."
 )
-
-
-def _services() -> Any:
-    from webhook.server.app import services
-
-    return services(current_app)
 
 
 @blueprint.post("/mutate")
@@ -42,7 +37,7 @@ def validate() -> Response:
 
 def _admission(endpoint: Endpoint) -> Response:
     started = time.perf_counter()
-    services = _services()
+    services = current_services()
     body = read_json(request, max_depth=services.settings.server.max_json_depth)
     admission = parse_review(body)
     decision = _decide_or_fail(admission, endpoint=endpoint, services=services)
@@ -58,7 +53,7 @@ def _admission(endpoint: Endpoint) -> Response:
 
 
 def _decide_or_fail(
-    admission: AdmissionRequest, *, endpoint: Endpoint, services: Any
+    admission: AdmissionRequest, *, endpoint: Endpoint, services: Services
 ) -> Decision:
     try:
         policies = services.policies.current()
@@ -75,7 +70,7 @@ def _decide_or_fail(
         return Decision(_failure_verdict(admission, services), None, "internal error")
 
 
-def _failure_verdict(admission: AdmissionRequest, services: Any) -> Verdict:
+def _failure_verdict(admission: AdmissionRequest, services: Services) -> Verdict:
     allow = services.settings.server.failure_mode == "allow"
     message = INTERNAL_ERROR_MESSAGE.format(
         uid=admission.uid, verb="allowed" if allow else "denied"
@@ -146,7 +141,7 @@ def healthz() -> Response:
 
 @blueprint.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    services = _services()
+    services = current_services()
     services.policies.current()
     status = services.policies.status
     report: dict[str, Any] = {
@@ -173,7 +168,7 @@ def readyz() -> tuple[Response, int]:
 
 @blueprint.get("/metrics")
 def metrics_endpoint() -> Response:
-    services = _services()
+    services = current_services()
     if not services.settings.server.metrics_enabled:
         return Response("metrics are disabled\n", status=404, mimetype="text/plain")
     if services.certificate is not None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FINALIZER = "batchguard.io/job-tracking"
-TRACKED_LABEL = "batchguard.io/tracked"
+from webhook.policy.rules.finalizer import DEFAULT_NAME as FINALIZER
+from webhook.policy.rules.finalizer import TRACKED_LABEL
+
+__all__ = ["FINALIZER", "TRACKED_LABEL", "LeaseSettings", "TrackerSettings"]
 
 
 @dataclass(frozen=True)

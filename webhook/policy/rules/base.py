@@ -110,6 +110,12 @@ def job_specs(obj: Mapping[str, Any], kind: Kind) -> Iterator[tuple[str, JSONObj
         yield "spec.jobTemplate.spec", template["spec"]
 
 
+def cronjob_spec(obj: Mapping[str, Any], kind: Kind) -> JSONObject | None:
+    """A CronJob's own spec, or None for a Job or a malformed object."""
+    spec = obj.get("spec")
+    return spec if kind == "CronJob" and isinstance(spec, dict) else None
+
+
 def pod_spec(job_spec: Mapping[str, Any]) -> JSONObject | None:
     """The pod spec inside a JobSpec, or None if it is missing or malformed."""
     template = job_spec.get("template")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from webhook.policy.findings import Finding
-from webhook.policy.rules.base import Event, Rule, RuleContext, is_int
+from webhook.policy.rules.base import Event, Rule, RuleContext, cronjob_spec, is_int
 from webhook.policy.rules.job_limits import (
     IntField,
     apply_default,
@@ -28,14 +28,9 @@ CONCURRENCY_PATH = "spec.concurrencyPolicy"
 DEADLINE = "startingDeadlineSeconds"
 
 
-def _spec(ctx: RuleContext) -> dict[str, Any] | None:
-    spec = ctx.obj.get("spec")
-    return spec if ctx.kind == "CronJob" and isinstance(spec, dict) else None
-
-
 def _concurrency_mutate(ctx: RuleContext) -> Iterator[Event]:
     default = ctx.config.get("default")
-    spec = _spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     if default not in CONCURRENCY_POLICIES or spec is None:
         return
     value = spec.get("concurrencyPolicy")
@@ -56,7 +51,7 @@ def _concurrency_mutate(ctx: RuleContext) -> Iterator[Event]:
 
 def _concurrency_validate(ctx: RuleContext) -> Iterator[Finding]:
     allowed = ctx.config.get("allowed")
-    spec = _spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     if not isinstance(allowed, list) or spec is None:
         return
 
@@ -106,7 +101,7 @@ CONCURRENCY_POLICY = Rule(
 
 
 def _deadline_field(ctx: RuleContext) -> IntField | None:
-    spec = _spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     return IntField(spec, "spec", DEADLINE) if spec is not None else None
 
 

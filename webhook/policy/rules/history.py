@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from webhook.policy.findings import Finding
-from webhook.policy.rules.base import Event, Rule, RuleContext
+from webhook.policy.rules.base import Event, Rule, RuleContext, cronjob_spec
 from webhook.policy.rules.job_limits import (
     CLAMP_PROPERTY,
     Bounds,
@@ -27,8 +27,8 @@ APISERVER_DEFAULTS = {"successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit":
 
 
 def _fields(ctx: RuleContext) -> Iterator[tuple[IntField, Bounds]]:
-    spec = ctx.obj.get("spec")
-    if ctx.kind != "CronJob" or not isinstance(spec, dict):
+    spec = cronjob_spec(ctx.obj, ctx.kind)
+    if spec is None:
         return
 
     old_spec = _old_spec(ctx.old)

@@ -34,7 +34,7 @@ from webhook.policy.cron import (
     parse_schedule,
 )
 from webhook.policy.findings import Enforcement, Finding
-from webhook.policy.rules.base import Rule, RuleContext, is_int
+from webhook.policy.rules.base import Rule, RuleContext, cronjob_spec, is_int
 from webhook.policy.timezones import TimeZoneError, load_time_zone
 
 Clock = Callable[[], datetime]
@@ -170,7 +170,7 @@ def minimum_interval_nanoseconds(value: Any) -> int | None:
 
 def _interval_validate(ctx: RuleContext, clock: Clock) -> Iterator[Finding]:
     minimum = minimum_interval_nanoseconds(ctx.config.get("minimumInterval"))
-    spec = _cronjob_spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     schedule = _parsed(spec)
     if minimum is None or schedule is None:
         return
@@ -415,11 +415,6 @@ def _first_with(zone: tzinfo, *, low: int, high: int, offset: int) -> int:
 # --- the rules ------------------------------------------------------------------
 
 
-def _cronjob_spec(ctx: RuleContext) -> dict[str, Any] | None:
-    spec = ctx.obj.get("spec")
-    return spec if ctx.kind == "CronJob" and isinstance(spec, dict) else None
-
-
 def _parsed(spec: Mapping[str, Any] | None) -> Schedule | None:
     text = spec.get("schedule") if spec is not None else None
     if not isinstance(text, str):
@@ -442,7 +437,7 @@ def cronjob_time_zone(spec: Mapping[str, Any]) -> tzinfo | None:
 
 
 def _hygiene_validate(ctx: RuleContext, clock: Clock) -> Iterator[Finding]:
-    spec = _cronjob_spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     if spec is None:
         return
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Any
 
 from webhook.policy.findings import Enforcement, Finding
-from webhook.policy.rules.base import Event, Rule, RuleContext
+from webhook.policy.rules.base import Event, Rule, RuleContext, cronjob_spec
 from webhook.policy.rules.schedule import Note
 from webhook.policy.timezones import canonical_name, posix_sign_note, time_zone_errors
 
@@ -50,14 +49,9 @@ def time_zone_notes(name: str) -> list[Note]:
     return notes
 
 
-def _spec(ctx: RuleContext) -> dict[str, Any] | None:
-    spec = ctx.obj.get("spec")
-    return spec if ctx.kind == "CronJob" and isinstance(spec, dict) else None
-
-
 def _mutate(ctx: RuleContext) -> Iterator[Event]:
     default = ctx.config.get("default")
-    spec = _spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     if not isinstance(default, str) or spec is None or spec.get("timeZone") is not None:
         return
     schedule = spec.get("schedule")
@@ -79,7 +73,7 @@ def _mutate(ctx: RuleContext) -> Iterator[Event]:
 
 
 def _validate(ctx: RuleContext) -> Iterator[Finding]:
-    spec = _spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     if spec is None:
         return
 
@@ -107,7 +101,7 @@ def _validate(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _hygiene_validate(ctx: RuleContext) -> Iterator[Finding]:
-    spec = _spec(ctx)
+    spec = cronjob_spec(ctx.obj, ctx.kind)
     time_zone = spec.get("timeZone") if spec is not None else None
     if not isinstance(time_zone, str) or time_zone_errors(time_zone):
         return
