@@ -87,28 +87,64 @@ def _observe(
     endpoint: Endpoint,
     elapsed: float,
 ) -> None:
-    verdict = decision.verdict
-    outcome = decision.outcome
+    label = _decision_label(decision)
+    rules = _count(admission, decision, endpoint=endpoint, label=label, elapsed=elapsed)
+    _log_decision(
+        admission,
+        decision,
+        endpoint=endpoint,
+        label=label,
+        rules=rules,
+        elapsed=elapsed,
+    )
+
+
+def _decision_label(decision: Decision) -> str:
+    if not decision.verdict.allowed:
+        return "denied"
+    return "skipped" if decision.skipped_reason else "allowed"
+
+
+def _count(
+    admission: AdmissionRequest,
+    decision: Decision,
+    *,
+    endpoint: Endpoint,
+    label: str,
+    elapsed: float,
+) -> list[str]:
+    """Update the metrics; return the rules that fired, for the log line."""
     kind = admission.kind["kind"] or "unknown"
-    label = "allowed" if verdict.allowed else "denied"
-    if decision.skipped_reason:
-        label = "skipped" if verdict.allowed else label
     metrics.ADMISSION_REQUESTS.labels(
         endpoint=endpoint, kind=kind, operation=admission.operation, decision=label
     ).inc()
     metrics.ADMISSION_DURATION.labels(endpoint=endpoint).observe(elapsed)
-    rules: list[str] = []
-    if outcome is not None:
-        findings = outcome.violations if endpoint == "validate" else outcome.notes
-        for finding in findings:
-            metrics.VIOLATIONS.labels(
-                rule=finding.rule, enforcement=finding.enforcement.value
-            ).inc()
-            rules.append(finding.rule)
-        if endpoint == "mutate":
-            for applied in outcome.applied:
-                metrics.MUTATIONS.labels(rule=applied.rule).inc()
-                rules.append(applied.rule)
+    outcome = decision.outcome
+    if outcome is None:
+        return []
+    rules = []
+    for finding in outcome.violations if endpoint == "validate" else outcome.notes:
+        metrics.VIOLATIONS.labels(
+            rule=finding.rule, enforcement=finding.enforcement.value
+        ).inc()
+        rules.append(finding.rule)
+    if endpoint == "mutate":
+        for applied in outcome.applied:
+            metrics.MUTATIONS.labels(rule=applied.rule).inc()
+            rules.append(applied.rule)
+    return sorted(set(rules))
+
+
+def _log_decision(
+    admission: AdmissionRequest,
+    decision: Decision,
+    *,
+    endpoint: Endpoint,
+    label: str,
+    rules: list[str],
+    elapsed: float,
+) -> None:
+    kind = admission.kind["kind"] or "unknown"
     logger.info(
         "%s %s %s %s/%s: %s",
         endpoint,
@@ -124,9 +160,9 @@ def _observe(
             "namespace": admission.namespace,
             "object_name": admission.name,
             "operation": admission.operation,
-            "allowed": verdict.allowed,
-            "patched": bool(verdict.patch),
-            "rules": sorted(set(rules)),
+            "allowed": decision.verdict.allowed,
+            "patched": bool(decision.verdict.patch),
+            "rules": rules,
             "skipped": decision.skipped_reason,
             "duration_ms": round(elapsed * 1000, 3),
             "dry_run": admission.dry_run,

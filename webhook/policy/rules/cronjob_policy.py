@@ -109,7 +109,7 @@ def _deadline_mutate(ctx: RuleContext) -> Iterator[Event]:
     default: Any = ctx.config.get("default")
     field = _deadline_field(ctx)
     if is_int(default) and field is not None:
-        yield from apply_default(ctx, field, default)
+        yield from apply_default(ctx, field, default=default)
 
 
 def _deadline_validate(ctx: RuleContext) -> Iterator[Finding]:

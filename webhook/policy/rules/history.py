@@ -47,12 +47,14 @@ def _old_spec(old: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 def _mutate(ctx: RuleContext) -> Iterator[Event]:
     for field, bounds in _fields(ctx):
         replaces = APISERVER_DEFAULTS[field.name]
-        yield from mutate_bounds(ctx, field, bounds, defaults=True, replaces=replaces)
+        yield from mutate_bounds(
+            ctx, field, bounds=bounds, defaults=True, replaces=replaces
+        )
 
 
 def _validate(ctx: RuleContext) -> Iterator[Finding]:
     for field, bounds in _fields(ctx):
-        yield from check_bounds(ctx, field, bounds)
+        yield from check_bounds(ctx, field, bounds=bounds)
 
 
 def _limit_schema(name: str, apiserver_default: int) -> dict[str, Any]:

@@ -92,20 +92,20 @@ def job_spec_fields(ctx: RuleContext, name: str) -> Iterator[IntField]:
 def mutate_bounds(
     ctx: RuleContext,
     field: IntField,
-    bounds: Bounds,
     *,
+    bounds: Bounds,
     defaults: bool,
     replaces: int | None = None,
 ) -> Iterator[Event]:
     """Apply the default (when ``defaults`` allows it) and then the clamp."""
     if defaults and bounds.default is not None:
-        yield from apply_default(ctx, field, bounds.default, replaces=replaces)
+        yield from apply_default(ctx, field, default=bounds.default, replaces=replaces)
     if bounds.clamp and bounds.maximum is not None:
-        yield from apply_clamp(ctx, field, bounds.maximum)
+        yield from apply_clamp(ctx, field, maximum=bounds.maximum)
 
 
 def apply_default(
-    ctx: RuleContext, field: IntField, default: int, *, replaces: int | None = None
+    ctx: RuleContext, field: IntField, *, default: int, replaces: int | None = None
 ) -> Iterator[Event]:
     """Set ``default`` when the field is absent or holds the apiserver's default."""
     value = field.value
@@ -123,7 +123,7 @@ def apply_default(
     yield ctx.applied(field.field_path, message)
 
 
-def apply_clamp(ctx: RuleContext, field: IntField, maximum: int) -> Iterator[Event]:
+def apply_clamp(ctx: RuleContext, field: IntField, *, maximum: int) -> Iterator[Event]:
     """Lower a value above ``maximum``; on UPDATE only if the update changed it."""
     value = field.value
     if not is_int(value) or value <= maximum:
@@ -146,7 +146,7 @@ def apply_clamp(ctx: RuleContext, field: IntField, maximum: int) -> Iterator[Eve
 
 
 def check_bounds(
-    ctx: RuleContext, field: IntField, bounds: Bounds
+    ctx: RuleContext, field: IntField, *, bounds: Bounds
 ) -> Iterator[Finding]:
     """Findings for a missing required value and for a value above the maximum."""
     value = field.value
@@ -212,13 +212,15 @@ def _is_value(value: Any, expected: int | None) -> bool:
 def _deadline_mutate(ctx: RuleContext) -> Iterator[Event]:
     bounds = Bounds.from_config(ctx.config)
     for field in job_spec_fields(ctx, "activeDeadlineSeconds"):
-        yield from mutate_bounds(ctx, field, bounds, defaults=defaults_allowed(ctx))
+        yield from mutate_bounds(
+            ctx, field, bounds=bounds, defaults=defaults_allowed(ctx)
+        )
 
 
 def _deadline_validate(ctx: RuleContext) -> Iterator[Finding]:
     bounds = Bounds.from_config(ctx.config)
     for field in job_spec_fields(ctx, "activeDeadlineSeconds"):
-        yield from check_bounds(ctx, field, bounds)
+        yield from check_bounds(ctx, field, bounds=bounds)
 
 
 ACTIVE_DEADLINE = Rule(
@@ -263,7 +265,7 @@ def _backoff_mutate(ctx: RuleContext) -> Iterator[Event]:
         yield from mutate_bounds(
             ctx,
             field,
-            bounds,
+            bounds=bounds,
             defaults=defaults_allowed(ctx),
             replaces=BACKOFF_LIMIT_DEFAULT,
         )
@@ -272,7 +274,7 @@ def _backoff_mutate(ctx: RuleContext) -> Iterator[Event]:
 def _backoff_validate(ctx: RuleContext) -> Iterator[Finding]:
     bounds = Bounds.from_config(ctx.config)
     for field in _backoff_fields(ctx):
-        yield from check_bounds(ctx, field, bounds)
+        yield from check_bounds(ctx, field, bounds=bounds)
 
 
 BACKOFF_LIMIT = Rule(
@@ -300,7 +302,7 @@ def _maximum_validator(name: str) -> Validator:
     def validate(ctx: RuleContext) -> Iterator[Finding]:
         bounds = Bounds(maximum=_int_option(ctx.config.get("maximum")))
         for field in job_spec_fields(ctx, name):
-            yield from check_bounds(ctx, field, bounds)
+            yield from check_bounds(ctx, field, bounds=bounds)
 
     return validate
 

@@ -169,13 +169,18 @@ def _apply(ctx: RuleContext, target: Target, plan: Plan) -> Iterator[Event]:
         resources = target.body["resources"] = {}
     for section in SECTIONS:
         yield from _add_section(
-            ctx, target, resources, section, plan.additions[section]
+            ctx,
+            target,
+            resources=resources,
+            section=section,
+            added=plan.additions[section],
         )
 
 
 def _add_section(
     ctx: RuleContext,
     target: Target,
+    *,
     resources: JSONObject,
     section: Section,
     added: dict[str, str],
@@ -236,7 +241,14 @@ def _check_maximums(
             if above:
                 yield ctx.finding(
                     target.value_path(section, name),
-                    _above_maximum(target, section, name, source, raw, maximum),
+                    _above_maximum(
+                        target,
+                        section=section,
+                        name=name,
+                        source=source,
+                        raw=raw,
+                        maximum=maximum,
+                    ),
                     check="maximum",
                     hint=f"set it to {maximum.text} or less",
                 )
@@ -244,6 +256,7 @@ def _check_maximums(
 
 def _above_maximum(
     target: Target,
+    *,
     section: Section,
     name: str,
     source: Section,

@@ -28,13 +28,13 @@ FIELD = "ttlSecondsAfterFinished"
 def _mutate(ctx: RuleContext) -> Iterator[Event]:
     bounds = Bounds.from_config(ctx.config)
     for field in job_spec_fields(ctx, FIELD):
-        yield from mutate_bounds(ctx, field, bounds, defaults=True)
+        yield from mutate_bounds(ctx, field, bounds=bounds, defaults=True)
 
 
 def _validate(ctx: RuleContext) -> Iterator[Finding]:
     bounds = Bounds.from_config(ctx.config)
     for field in job_spec_fields(ctx, FIELD):
-        yield from check_bounds(ctx, field, bounds)
+        yield from check_bounds(ctx, field, bounds=bounds)
 
 
 SCHEMA = object_schema(
