@@ -32,12 +32,18 @@ RUN groupadd --system --gid 65532 batchguard \
        --home-dir /tmp --shell /usr/sbin/nologin batchguard
 
 COPY --from=builder /opt/batchguard /opt/batchguard
+# The default policies, so that `docker run` serves them; a cluster mounts its own
+# ConfigMap over this directory.
+COPY policies/*.yaml /etc/batchguard/policies/
 
 ENV PATH=/opt/batchguard/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HOME=/tmp \
     BATCHGUARD_BIND=0.0.0.0:8443 \
+    BATCHGUARD_POLICY_DIR=/etc/batchguard/policies \
+    BATCHGUARD_CERT_FILE=/etc/batchguard/tls/tls.crt \
+    BATCHGUARD_KEY_FILE=/etc/batchguard/tls/tls.key \
     BATCHGUARD_METRICS_DIR=/tmp/batchguard-metrics \
     BATCHGUARD_LOG_FORMAT=json
 

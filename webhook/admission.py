@@ -86,6 +86,18 @@ class AdmissionRequest:
     username: str = ""
 
     @property
+    def object_name(self) -> str:
+        """The name to show: the request's, else the object's (or its prefix)."""
+        if self.name:
+            return self.name
+        metadata = (self.object or self.old_object or {}).get("metadata")
+        if isinstance(metadata, dict):
+            for key in ("name", "generateName"):
+                if isinstance(metadata.get(key), str) and metadata[key]:
+                    return str(metadata[key])
+        return ""
+
+    @property
     def is_batch_workload(self) -> bool:
         return self.kind["group"] == "batch" and self.kind["kind"] in (
             "Job",

@@ -109,19 +109,12 @@ def validate_verdict(outcome: Outcome, *, request: AdmissionRequest) -> Verdict:
 def denial_message(denials: Iterable[Finding], *, request: AdmissionRequest) -> str:
     """One message that lists every violation with its field path."""
     listed = list(denials)
-    name = request.name or _object_name(request)
+    name = request.object_name or "(unnamed)"
     where = f"{request.namespace}/" if request.namespace else ""
     subject = f"{request.kind['kind']} {where}{name}"
     count = f"{len(listed)} violation{'s' if len(listed) != 1 else ''}"
     items = "; ".join(f"[{i}] {f.render()}" for i, f in enumerate(listed, 1))
     return f"batchguard refused {subject}: {count}: {items}"
-
-
-def _object_name(request: AdmissionRequest) -> str:
-    metadata = (request.object or {}).get("metadata")
-    if isinstance(metadata, dict):
-        return str(metadata.get("name") or metadata.get("generateName") or "(unnamed)")
-    return "(unnamed)"
 
 
 def _validation_annotations(outcome: Outcome) -> dict[str, str]:

@@ -11,6 +11,18 @@ from typing import Any, Literal
 FailureMode = Literal["deny", "allow"]
 
 ENV_PREFIX = "BATCHGUARD_"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+class SettingsError(ValueError):
+    """A setting from the environment or a flag has an unusable value."""
+
+
+def _require(condition: bool, name: str, value: object, expected: str) -> None:
+    if not condition:
+        raise SettingsError(
+            f"{ENV_PREFIX}{name.upper()} is {value!r}; it must be {expected}."
+        )
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,11 @@ class PolicySettings:
     reload_interval: float = 1.0
     """Seconds between checks of the policy files for changes."""
 
+    def __post_init__(self) -> None:
+        _require(
+            self.reload_interval > 0, "reload_interval", self.reload_interval, "> 0"
+        )
+
 
 @dataclass(frozen=True)
 class ServerSettings:
@@ -48,6 +65,16 @@ class ServerSettings:
     """When set, ``/review`` requires ``Authorization: Bearer <token in file>``."""
     metrics_enabled: bool = True
     """Serve ``GET /metrics``."""
+
+    def __post_init__(self) -> None:
+        _require(self.max_body_bytes > 0, "max_body_bytes", self.max_body_bytes, "> 0")
+        _require(self.max_json_depth > 0, "max_json_depth", self.max_json_depth, "> 0")
+        _require(
+            self.failure_mode in ("deny", "allow"),
+            "failure_mode",
+            self.failure_mode,
+            "'deny' or 'allow'",
+        )
 
 
 @dataclass(frozen=True)
@@ -67,6 +94,33 @@ class ServeSettings:
     """Directory for multi-process metrics (a temporary one is made when unset)."""
     log_format: Literal["text", "json"] = "json"
     log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        host, _, port = self.bind.rpartition(":")
+        _require(
+            bool(host) and port.isdigit() and 0 < int(port) < 65536,
+            "bind",
+            self.bind,
+            "host:port",
+        )
+        _require(1 <= self.workers <= 64, "workers", self.workers, "from 1 to 64")
+        _require(1 <= self.threads <= 256, "threads", self.threads, "from 1 to 256")
+        _require(self.timeout > 0, "timeout", self.timeout, "> 0")
+        _require(
+            self.graceful_timeout > 0, "graceful_timeout", self.graceful_timeout, "> 0"
+        )
+        _require(
+            self.log_format in ("text", "json"),
+            "log_format",
+            self.log_format,
+            "'text' or 'json'",
+        )
+        _require(
+            self.log_level.lower() in LOG_LEVELS,
+            "log_level",
+            self.log_level,
+            "one of " + ", ".join(LOG_LEVELS),
+        )
 
 
 @dataclass(frozen=True)
@@ -106,10 +160,6 @@ def _section_from_env(section: Any, env: Mapping[str, str]) -> Any:
             except ValueError as error:
                 raise SettingsError(f"{name}: {error}") from None
     return type(section)(**{**section.__dict__, **changes})
-
-
-class SettingsError(ValueError):
-    """A setting from the environment or a flag has an unusable value."""
 
 
 def settings_from_env(

@@ -183,3 +183,51 @@ def test_certs_generate_refuses_to_overwrite_without_force(
     assert run(args) == 2
     assert "already exists; pass --force to replace it." in capsys.readouterr().err
     assert run([*args, "--force"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--service", "Bad_Svc", "--namespace", "n"],
+            "Invalid value for --service: 'Bad_Svc': a lowercase RFC 1123 label",
+        ),
+        (
+            ["--service", "s", "--namespace", "-ns"],
+            "Invalid value for --namespace: '-ns': a lowercase RFC 1123 label",
+        ),
+    ],
+    ids=["service", "namespace"],
+)
+def test_certs_generate_refuses_names_that_are_not_dns_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert run(["certs", "generate", *args, "--out", str(tmp_path)]) == 2
+
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_certs_generate_into_an_unwritable_place_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+
+    code = run(
+        [
+            "certs",
+            "generate",
+            "--service",
+            "s",
+            "--namespace",
+            "n",
+            "--out",
+            str(blocker / "x"),
+        ]
+    )
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"Cannot write the certificates to '{blocker}/x': " in err
+    assert "Traceback" not in err

@@ -59,7 +59,7 @@ def test_hadolint_finds_nothing() -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_the_runtime_stage_copies_only_the_venv_from_a_pinned_builder() -> None:
+def test_the_runtime_stage_copies_only_the_venv_and_the_default_policies() -> None:
     builder, runtime = stages()
     builder_image = builder[0][1].split()[0]
 
@@ -68,7 +68,8 @@ def test_the_runtime_stage_copies_only_the_venv_from_a_pinned_builder() -> None:
     assert builder_image.startswith("python:3.1")
     assert builder_image.removeprefix("python:").split("-")[0].count(".") == 2
     assert [args for keyword, args in runtime if keyword == "COPY"] == [
-        "--from=builder /opt/batchguard /opt/batchguard"
+        "--from=builder /opt/batchguard /opt/batchguard",
+        "policies/*.yaml /etc/batchguard/policies/",
     ]
 
 

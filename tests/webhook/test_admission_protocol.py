@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -341,3 +342,24 @@ def test_audit_findings_and_exemptions_become_audit_annotations() -> None:
         "exemptions": '["observe/backoffLimit: Legacy jobs retry by design."]',
     }
     assert all(QUALIFIED_KEY.match(key) for key in response["auditAnnotations"])
+
+
+@pytest.mark.parametrize("path", ["/mutate", "/validate", "/review"])
+def test_a_chunked_body_over_the_limit_gets_400_not_a_truncated_read(
+    make_client: Any, path: str
+) -> None:
+    client = make_client(max_body_bytes=1024)
+    body = json.dumps(review(job(), annotations={"x": "y" * 4096})).encode()
+
+    response = client.post(
+        path,
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+    )
+
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "The request body is larger than the limit of 1024 bytes.",
+        "status": 400,
+    }

@@ -7,6 +7,12 @@ from pathlib import Path
 import click
 
 from webhook import certs
+from webhook.cli.main import EXIT_USAGE
+from webhook.policy.kubernetes.names import dns1123_label_errors
+
+
+class CannotWrite(click.ClickException):
+    exit_code = EXIT_USAGE
 
 
 @click.group(name="certs")
@@ -37,13 +43,22 @@ def generate(service: str, namespace: str, out: Path, days: int, force: bool) ->
     The serving certificate names the Service's DNS names, localhost and
     127.0.0.1. Private keys are written with mode 0600.
     """
+    for option, value in (("--service", service), ("--namespace", namespace)):
+        errors = dns1123_label_errors(value)
+        if errors:
+            raise click.BadParameter(f"{value!r}: {errors[0]}", param_hint=option)
     files = certs.CertificateFiles.in_dir(out)
     if files.exist() and not force:
         raise click.UsageError(
             f"{files.cert} already exists; pass --force to replace it."
         )
     names = [*certs.service_dns_names(service, namespace), *certs.dev_names()]
-    certs.generate(out, names=names, days=days)
+    try:
+        certs.generate(out, names=names, days=days)
+    except OSError as error:
+        raise CannotWrite(
+            f"Cannot write the certificates to {str(out)!r}: {error.strerror}."
+        ) from None
     click.echo(
         f"Wrote {files.ca_cert}, {files.ca_key}, {files.cert}, {files.key}", err=True
     )

@@ -55,7 +55,10 @@ def _settings(overrides: dict[str, object]) -> Settings:
         section = getattr(base, section_name)
         known = {f.name for f in dataclasses.fields(section)}
         changes = {k: v for k, v in overrides.items() if k in known and v is not None}
-        sections[section_name] = dataclasses.replace(section, **changes)
+        try:
+            sections[section_name] = dataclasses.replace(section, **changes)
+        except SettingsError as error:
+            raise click.UsageError(str(error)) from None
     return Settings(**sections)
 
 

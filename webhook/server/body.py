@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from webhook.admission import MalformedReview
 
@@ -22,7 +23,7 @@ def read_json(request: Request, *, max_depth: int) -> Any:
             f"Content-Type {request.content_type or '(none)'!r} is not supported; "
             "send application/json."
         )
-    raw = request.get_data(cache=False)
+    raw = read_body(request)
     if not raw:
         raise MalformedReview("The request body is empty; send an AdmissionReview.")
     try:
@@ -38,6 +39,22 @@ def read_json(request: Request, *, max_depth: int) -> Any:
             f"The JSON body is nested more than {max_depth} levels deep."
         )
     return body
+
+
+def read_body(request: Request) -> bytes:
+    """The raw body, refused when it is over the limit however it was sent.
+
+    A body with a Content-Length over the limit is refused before it is read. A
+    chunked body has no length; Werkzeug would cut it at the limit without a
+    word, so it is read from the raw input one byte past the limit instead.
+    """
+    limit = request.max_content_length
+    if limit is None or request.content_length is not None:
+        return request.get_data(cache=False)
+    data: bytes = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        raise RequestEntityTooLarge()
+    return data
 
 
 def _refuse_constant(name: str) -> Any:

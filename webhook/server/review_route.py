@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound
 
 from webhook.admission import WebhookError
 from webhook.review import ManifestError, review_documents, to_json
+from webhook.server.body import read_body
 from webhook.server.services import current_services
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def _text() -> str:
             f"Content-Type {request.content_type or '(none)'!r} is not supported; "
             "send YAML (application/yaml) or JSON (application/json)."
         )
-    raw = request.get_data(cache=False)
+    raw = read_body(request)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
