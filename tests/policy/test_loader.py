@@ -158,3 +158,20 @@ def test_the_store_does_not_look_at_the_files_between_checks(tmp_path: Path) -> 
     policies = store.current()
 
     assert policies is not None and policies.policies[0].name == "first"
+
+
+def test_schema_errors_say_what_the_property_is_for(tmp_path: Path) -> None:
+    text = good().replace(
+        "ttlSecondsAfterFinished: {default: 60}",
+        "trackingFinalizer: {trackerDeployed: true, name: batch.kubernetes.io/job-tracking}",
+    )
+    write(tmp_path, "p.yaml", text)
+
+    with pytest.raises(PolicyLoadError) as raised:
+        load_policies([tmp_path])
+
+    assert (
+        "spec.rules.trackingFinalizer.name: 'batch.kubernetes.io/job-tracking' is not "
+        "allowed here: The finalizer name: domain-qualified, and the one the tracker "
+        "removes. Never 'batch.kubernetes.io/job-tracking'"
+    ) in str(raised.value)

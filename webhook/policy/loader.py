@@ -132,7 +132,23 @@ def _json_path(error: jsonschema.ValidationError) -> str:
 def _schema_errors(document: Any) -> list[str]:
     validator = jsonschema.Draft202012Validator(policy_schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
-    return [f"{_json_path(error)}: {error.message}" for error in errors]
+    return [f"{_json_path(error)}: {_message(error)}" for error in errors]
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, or the property's description where that says more.
+
+    For ``not``, ``anyOf`` and ``oneOf`` jsonschema prints the whole subschema
+    (``0 should not be valid under {'const': 0}``); the description of the
+    property is what a policy author can act on.
+    """
+    if error.validator not in ("not", "anyOf", "oneOf"):
+        return error.message
+    description = (
+        error.schema.get("description") if isinstance(error.schema, dict) else None
+    )
+    allowed = f"{error.instance!r} is not allowed here"
+    return f"{allowed}: {description}" if description else allowed
 
 
 def _selector(raw: Mapping[str, Any] | None) -> LabelSelector | None:

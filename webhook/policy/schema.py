@@ -104,6 +104,10 @@ def _spec_schema() -> dict[str, Any]:
                 "type": "array",
                 "items": {
                     "type": "object",
+                    "description": (
+                        "An exemption names at least one of namespaces, names or "
+                        "objectSelector, and a reason."
+                    ),
                     "additionalProperties": False,
                     "required": ["reason"],
                     "properties": {
