@@ -2,9 +2,9 @@
 
 ``review_documents`` is what ``POST /review`` and ``batchguard review`` answer: for
 each Job and CronJob in a YAML or JSON text, whether admission would allow it, its
-violations and warnings, the JSON Patch, the mutated object and a unified diff of
-the YAML before and after. ``to_json`` gives the exact answer shape (documented in
-``docs/cli.md``). Pure: no files, no sockets.
+violations and warnings, the exemptions that applied, the JSON Patch, the mutated
+object and a unified diff of the YAML before and after. ``to_json`` gives the exact
+answer shape (documented in ``docs/cli.md``). Pure: no files, no sockets.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import yaml
 from webhook.manifests import Manifest, ManifestError, read_text
 from webhook.policy.engine import Outcome, review
 from webhook.policy.findings import Enforcement, Finding
+from webhook.policy.match import Exempted
 from webhook.policy.model import PolicySet
 from webhook.policy.rules.base import Operation
 
@@ -39,6 +40,13 @@ class ObjectReview:
     manifest: Manifest
     outcome: Outcome | None
     """None when the reader found the object unfit for review (duplicate keys)."""
+    assumed_namespace: str | None = None
+    """The namespace assumed for an object that names none (``--namespace``)."""
+
+    @property
+    def namespace(self) -> str | None:
+        """The namespace policies were matched against: the object's, else assumed."""
+        return self.manifest.namespace or self.assumed_namespace
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -61,6 +69,10 @@ class ObjectReview:
     def skipped_reason(self) -> str | None:
         return self.outcome.skipped_reason if self.outcome is not None else None
 
+    @property
+    def exempted(self) -> tuple[Exempted, ...]:
+        return self.outcome.exempted if self.outcome is not None else ()
+
     def at(self, level: Enforcement) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.enforcement == level)
 
@@ -70,10 +82,9 @@ class ObjectReview:
 
     @property
     def title(self) -> str:
-        manifest = self.manifest
-        name = manifest.name or "(unnamed)"
-        where = f"{manifest.namespace}/{name}" if manifest.namespace else name
-        return f"{manifest.kind} {where}"
+        name = self.manifest.name or "(unnamed)"
+        where = f"{self.namespace}/{name}" if self.namespace else name
+        return f"{self.manifest.kind} {where}"
 
 
 def review_manifest(
@@ -86,7 +97,7 @@ def review_manifest(
 ) -> ObjectReview:
     """Review one manifest as admission would; ``namespace`` is the fallback."""
     if not manifest.reviewable:
-        return ObjectReview(manifest=manifest, outcome=None)
+        return ObjectReview(manifest, outcome=None, assumed_namespace=namespace)
     outcome = review(
         manifest.obj,
         policies=policies,
@@ -95,7 +106,7 @@ def review_manifest(
         namespace=manifest.namespace or namespace,
         kind=manifest.kind,
     )
-    return ObjectReview(manifest=manifest, outcome=outcome)
+    return ObjectReview(manifest, outcome=outcome, assumed_namespace=namespace)
 
 
 def review_documents(
@@ -173,7 +184,7 @@ def _review_json(item: ObjectReview) -> dict[str, Any]:
 
     return {
         "kind": manifest.kind,
-        "namespace": manifest.namespace,
+        "namespace": item.namespace,
         "name": manifest.name,
         "document": location.document,
         "item": location.item,
@@ -183,6 +194,7 @@ def _review_json(item: ObjectReview) -> dict[str, Any]:
         "violations": listed(Enforcement.DENY),
         "warnings": listed(Enforcement.WARN),
         "audits": listed(Enforcement.AUDIT),
+        "exemptions": [e.as_json() for e in item.exempted],
         "patch": item.patch,
         "mutated": item.mutated,
         "diff": item.diff(),

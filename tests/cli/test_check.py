@@ -32,6 +32,19 @@ spec:
 
 CLEAN_JOB = JOB.replace("  backoffLimit: 12\n  ttlSecondsAfterFinished: 999999\n", "")
 
+EXEMPTING_POLICY = """\
+apiVersion: batchguard.io/v1alpha1
+kind: BatchPolicy
+metadata: {name: team-defaults}
+spec:
+  exemptions:
+    - rules: [backoffLimit]
+      names: [j]
+      reason: Legacy reports retry by design.
+  rules:
+    backoffLimit: {maximum: 10, enforcement: deny}
+"""
+
 # What the cluster (and the test policies) would say about each corpus file:
 # 1 for v1beta1 CronJobs, objects the apiserver refuses; 2 for the file with a tab.
 CORPUS_EXIT_CODES = {
@@ -123,6 +136,40 @@ def test_a_clean_tree_exits_zero_and_says_so(batchguard, tmp_path: Path) -> None
     )
 
 
+@pytest.mark.parametrize(
+    "contents",
+    [{}, {"notes.txt": "kind: Job", ".hidden.yaml": CLEAN_JOB}],
+    ids=["empty", "no-manifest-suffix"],
+)
+def test_a_directory_without_manifest_files_exits_two(
+    batchguard, tmp_path: Path, contents: dict[str, str]
+) -> None:
+    for name, text in contents.items():
+        (tmp_path / name).write_text(text)
+
+    result = batchguard("check", tmp_path, "--policies", POLICIES)
+
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        f"Error: No manifest files (.yaml, .yml or .json) were found under "
+        f"{str(tmp_path)!r}; check the path.\n",
+    )
+
+
+def test_a_file_without_jobs_still_counts_as_a_manifest_file(
+    batchguard, tmp_path: Path
+) -> None:
+    (tmp_path / "config.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
+
+    result = batchguard("check", tmp_path, "--policies", POLICIES)
+
+    assert (result.code, result.out) == (
+        0,
+        "Checked 0 objects in 1 file: no problems.\n",
+    )
+
+
 def test_a_yaml_error_exits_two_naming_file_and_line(
     batchguard, tmp_path: Path
 ) -> None:
@@ -209,7 +256,15 @@ def test_the_json_report_lists_objects_findings_and_errors(
             "warned": 0,
             "unreadable": 0,
         },
-        "objects": [{**place, "line": 1, "allowed": False, "skipped": None}],
+        "objects": [
+            {
+                **place,
+                "line": 1,
+                "allowed": False,
+                "skipped": None,
+                "exemptions": [],
+            }
+        ],
         "findings": [
             {
                 **place,
@@ -235,6 +290,36 @@ def test_the_json_report_lists_objects_findings_and_errors(
         ],
         "errors": [],
     }
+
+
+def test_exemptions_are_listed_per_object_in_text_and_json(
+    batchguard, job_file: Path, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(EXEMPTING_POLICY)
+
+    text = batchguard("check", job_file, "--policies", policy)
+    report = json.loads(
+        batchguard("check", job_file, "--policies", policy, "--format", "json").out
+    )
+
+    assert (text.code, text.out) == (
+        0,
+        f"{job_file}\n"
+        "  Job j (line 1)\n"
+        "          exempt  team-defaults/backoffLimit: Legacy reports retry by "
+        "design.\n"
+        "Checked 1 object in 1 file: no problems.\n",
+    )
+    assert [o["exemptions"] for o in report["objects"]] == [
+        [
+            {
+                "policy": "team-defaults",
+                "rule": "backoffLimit",
+                "reason": "Legacy reports retry by design.",
+            }
+        ]
+    ]
 
 
 def test_the_report_goes_to_the_output_file(
@@ -297,6 +382,20 @@ def test_the_namespace_option_fills_in_objects_without_one(
     in_team = batchguard("check", job, "--policies", policy, "--namespace", "team-a")
 
     assert (elsewhere.code, in_team.code) == (0, 1)
+
+
+def test_the_namespace_option_is_shown_for_objects_without_one(
+    batchguard, job_file: Path
+) -> None:
+    args = ("check", job_file, "--policies", POLICIES, "--namespace", "team-a")
+
+    text = batchguard(*args)
+    report = json.loads(batchguard(*args, "--format", "json").out)
+
+    assert text.out.splitlines()[1] == "  Job team-a/j (line 1)"
+    assert {o["namespace"] for o in report["objects"] + report["findings"]} == {
+        "team-a"
+    }
 
 
 def test_progress_shows_on_stderr_only_once_the_run_is_long(

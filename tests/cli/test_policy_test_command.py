@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from textwrap import dedent
@@ -104,6 +105,132 @@ def test_an_unexpected_finding_fails_the_test(batchguard, tmp_path: Path) -> Non
         '"spec.backoffLimit", "message": "backoffLimit 12 is above the policy '
         'maximum 10.", "enforcement": "warn"}'
     ) in result.out.splitlines()
+
+
+UNQUOTED = OBJECT.replace(
+    "metadata: {name: j}", "metadata: {name: j, labels: {a: no}}"
+).replace(
+    "image: registry.example/m:1}",
+    "image: registry.example/m:1, env: [{name: X, value: 08}]}",
+)
+LABEL_PATH = "metadata.labels.a"
+LABEL_MESSAGE = (
+    "Kubernetes reads the unquoted value 'no' as the boolean false, but a label "
+    "value must be a string."
+)
+ENV_PATH = "spec.template.spec.containers[0].env[0].value"
+ENV_MESSAGE = (
+    "Kubernetes reads the unquoted value '08' as the integer 8, but an env var "
+    "value must be a string."
+)
+
+
+def unexpected_violation(path: str, message: str) -> str:
+    finding = {
+        "rule": "manifests.not-a-string",
+        "path": path,
+        "message": message,
+        "enforcement": "deny",
+    }
+    return f"unexpected violation: {json.dumps(finding)}"
+
+
+def test_what_the_reader_finds_fails_a_test_as_check_denies_it(
+    batchguard, tmp_path: Path
+) -> None:
+    tests = write_tests(
+        tmp_path,
+        "tests:\n  - name: unquoted values\n"
+        + UNQUOTED
+        + "    expect: {allowed: true, violations: []}\n",
+    )
+    (tmp_path / "deploy").mkdir()
+    manifest = tmp_path / "deploy" / "job.yaml"
+    manifest.write_text(dedent(UNQUOTED.replace("    object:\n", "")))
+
+    result = batchguard("test", tests)
+    checked = batchguard(
+        "check", manifest, "--policies", tmp_path / "team.yaml", "--format", "json"
+    )
+
+    case = f"{tests}/cases.yaml::unquoted values"
+    assert (result.code, result.out) == (
+        1,
+        "\n".join(
+            [
+                f"{case} FAILED",
+                " FAILURES ".center(72, "="),
+                f" {case} ".center(72, "_"),
+                "allowed: expected True, got False",
+                unexpected_violation(LABEL_PATH, LABEL_MESSAGE),
+                unexpected_violation(ENV_PATH, ENV_MESSAGE),
+                " 1 failed, 0 passed ".center(72, "="),
+                "",
+            ]
+        ),
+    )
+    assert checked.code == 1
+    assert [
+        (f["rule"], f["path"], f["message"])
+        for f in json.loads(checked.out)["findings"]
+    ] == [
+        ("manifests.not-a-string", LABEL_PATH, LABEL_MESSAGE),
+        ("manifests.not-a-string", ENV_PATH, ENV_MESSAGE),
+    ]
+
+
+def test_a_test_can_expect_what_the_reader_finds(batchguard, tmp_path: Path) -> None:
+    tests = write_tests(
+        tmp_path,
+        "tests:\n  - name: unquoted values\n"
+        + UNQUOTED
+        + "    expect:\n"
+        + "      allowed: false\n"
+        + "      violations:\n"
+        + "        - {rule: manifests.not-a-string, path: metadata.labels.a}\n"
+        + "        - rule: manifests.not-a-string\n"
+        + "          path: spec.template.spec.containers[0].env[0].value\n",
+    )
+
+    result = batchguard("test", tests)
+
+    assert (result.code, result.out.splitlines()[0]) == (
+        0,
+        f"{tests}/cases.yaml::unquoted values PASSED",
+    )
+
+
+def test_an_object_with_a_duplicate_key_is_not_reviewed_further(
+    batchguard, tmp_path: Path
+) -> None:
+    tests = write_tests(
+        tmp_path,
+        "tests:\n  - name: twice\n"
+        + OBJECT.replace("metadata: {name: j}", "metadata: {name: j, name: k}")
+        + "    expect: {allowed: false, patch: [], violations: [{rule: "
+        + "manifests.duplicate-key, path: metadata.name}]}\n",
+    )
+
+    result = batchguard("test", tests)
+
+    assert (result.code, result.out.splitlines()[0]) == (
+        0,
+        f"{tests}/cases.yaml::twice PASSED",
+    )
+
+
+def test_a_test_name_used_twice_in_a_file_exits_two(batchguard, tmp_path: Path) -> None:
+    case = "  - name: same\n" + OBJECT + "    expect: {allowed: true}\n"
+    tests = write_tests(tmp_path, "tests:\n" + case + case)
+
+    result = batchguard("test", tests)
+
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        f"Error: {tests}/cases.yaml: the test name 'same' is used more than once; "
+        "names must be unique in a file.\n",
+    )
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,7 @@ def test_the_review_answer_has_verdict_findings_patch_object_and_diff(
                     }
                 ],
                 "audits": [],
+                "exemptions": [],
                 "patch": [
                     {
                         "op": "add",
@@ -113,6 +114,76 @@ def test_reader_findings_deny_in_the_review_too(policies) -> None:
 
     assert not review.allowed
     assert [f.rule for f in review.findings][:1] == ["manifests.not-a-string"]
+
+
+def test_an_object_without_a_namespace_shows_the_assumed_one(policies) -> None:
+    answer = to_json(
+        review_documents(
+            JOB.replace("  namespace: team-a\n", ""),
+            namespace="team-b",
+            operation="CREATE",
+            policies=policies,
+        )
+    )
+
+    [item] = answer["objects"]
+    assert (item["namespace"], item["diff"].splitlines()[:2]) == (
+        "team-b",
+        ["--- Job team-b/j (submitted)", "+++ Job team-b/j (after batchguard)"],
+    )
+
+
+def test_the_object_namespace_wins_over_the_assumed_one(policies) -> None:
+    [item] = to_json(
+        review_documents(JOB, namespace="team-b", operation="CREATE", policies=policies)
+    )["objects"]
+
+    assert item["namespace"] == "team-a"
+
+
+EXEMPTING_POLICY = """\
+apiVersion: batchguard.io/v1alpha1
+kind: BatchPolicy
+metadata: {name: team-defaults}
+spec:
+  exemptions:
+    - rules: [backoffLimit]
+      namespaces: [team-a]
+      reason: Legacy reports retry by design.
+  rules:
+    backoffLimit: {maximum: 10, enforcement: deny}
+"""
+
+
+def test_exemptions_are_in_the_answer_and_printed(batchguard, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(EXEMPTING_POLICY)
+    path = tmp_path / "job.yaml"
+    path.write_text(JOB)
+
+    [item] = to_json(
+        review_documents(
+            JOB,
+            namespace=None,
+            operation="CREATE",
+            policies=load_policies([policy]),
+        )
+    )["objects"]
+    result = batchguard("review", path, "--policies", policy)
+
+    assert item["exemptions"] == [
+        {
+            "policy": "team-defaults",
+            "rule": "backoffLimit",
+            "reason": "Legacy reports retry by design.",
+        }
+    ]
+    assert (result.code, result.out) == (
+        0,
+        "Job team-a/j (line 1): allowed\n"
+        "  no changes\n"
+        "  exempt  team-defaults/backoffLimit: Legacy reports retry by design.\n",
+    )
 
 
 def test_bad_input_is_a_manifest_error_with_its_line(policies) -> None:

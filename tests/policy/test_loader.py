@@ -163,7 +163,8 @@ def test_the_store_does_not_look_at_the_files_between_checks(tmp_path: Path) -> 
 def test_schema_errors_say_what_the_property_is_for(tmp_path: Path) -> None:
     text = good().replace(
         "ttlSecondsAfterFinished: {default: 60}",
-        "trackingFinalizer: {trackerDeployed: true, name: batch.kubernetes.io/job-tracking}",
+        "trackingFinalizer: "
+        "{trackerDeployed: true, name: batch.kubernetes.io/job-tracking}",
     )
     write(tmp_path, "p.yaml", text)
 

@@ -219,7 +219,31 @@ def test_parallelism_and_completions_maximums(
             [
                 (
                     "spec.suspend",
-                    "suspend is False; this policy requires Jobs to be created "
+                    "suspend is false; this policy requires Jobs to be created "
+                    "with suspend true.",
+                )
+            ],
+        ),
+        (
+            job(),
+            "Job",
+            "CREATE",
+            [
+                (
+                    "spec.suspend",
+                    "suspend is not set; this policy requires Jobs to be created "
+                    "with suspend true.",
+                )
+            ],
+        ),
+        (
+            job(suspend="yes"),
+            "Job",
+            "CREATE",
+            [
+                (
+                    "spec.suspend",
+                    'suspend is "yes"; this policy requires Jobs to be created '
                     "with suspend true.",
                 )
             ],
@@ -233,7 +257,7 @@ def test_parallelism_and_completions_maximums(
             [
                 (
                     "spec.jobTemplate.spec.suspend",
-                    "suspend is False; this policy requires Jobs to be created "
+                    "suspend is false; this policy requires Jobs to be created "
                     "with suspend true.",
                 )
             ],
@@ -241,6 +265,8 @@ def test_parallelism_and_completions_maximums(
     ],
     ids=[
         "created-running",
+        "created-without-suspend",
+        "created-with-a-string",
         "created-suspended",
         "resumed-by-an-update",
         "cronjob-template",

@@ -12,6 +12,7 @@ import pytest
 from webhook import __version__
 from webhook.manifests import Location
 from webhook.policy.findings import Enforcement, Finding
+from webhook.policy.match import Exempted
 from webhook.report import (
     FORMATTERS,
     InputError,
@@ -46,6 +47,12 @@ AUDIT = Finding(
     rule="backoffLimit.maximum",
     enforcement=Enforcement.AUDIT,
     policy="team",
+)
+
+EXEMPTED = Exempted(
+    rule="resources",
+    policy="team-defaults",
+    reason="Legacy reports are sized by the data team (TICKET-123).",
 )
 
 
@@ -143,7 +150,13 @@ def test_the_json_report_is_exact(report: Report) -> None:
             "unreadable": 1,
         },
         "objects": [
-            {**place, "line": 1, "allowed": False, "skipped": None},
+            {
+                **place,
+                "line": 1,
+                "allowed": False,
+                "skipped": None,
+                "exemptions": [],
+            },
             {
                 "file": "jobs/c.yaml",
                 "document": 1,
@@ -154,6 +167,7 @@ def test_the_json_report_is_exact(report: Report) -> None:
                 "line": 9,
                 "allowed": True,
                 "skipped": None,
+                "exemptions": [],
             },
         ],
         "findings": [finding(WARN, 5), finding(AUDIT, 6), finding(DENY, 7)],
@@ -166,6 +180,46 @@ def test_the_json_report_is_exact(report: Report) -> None:
             }
         ],
     }
+
+
+def exempted_report() -> Report:
+    return Report(
+        files=["jobs/a.yaml"],
+        results=[
+            ObjectResult(
+                location=Location("jobs/a.yaml", line=1, document=0),
+                object=ObjectRef("Job", "nightly", "legacy-a"),
+                findings=(Located(AUDIT, 6),),
+                exemptions=(EXEMPTED,),
+            ),
+        ],
+    )
+
+
+def test_the_text_report_lists_exemptions_after_the_findings() -> None:
+    assert render("text", exempted_report()) == (
+        "jobs/a.yaml\n"
+        "  Job legacy-a/nightly (line 1)\n"
+        "       6  audit  spec.backoffLimit: backoffLimit 12 is above the policy "
+        "maximum 10. [backoffLimit.maximum]\n"
+        "          exempt  team-defaults/resources: Legacy reports are sized by the "
+        "data team (TICKET-123).\n"
+        "Checked 1 object in 1 file: no problems.\n"
+    )
+
+
+def test_the_json_report_lists_exemptions_per_object() -> None:
+    document = json.loads(render("json", exempted_report()))
+
+    assert [o["exemptions"] for o in document["objects"]] == [
+        [
+            {
+                "policy": "team-defaults",
+                "rule": "resources",
+                "reason": "Legacy reports are sized by the data team (TICKET-123).",
+            }
+        ]
+    ]
 
 
 def expected_sarif_result(

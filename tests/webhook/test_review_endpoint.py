@@ -9,6 +9,11 @@ import pytest
 import yaml
 from flask.testing import FlaskClient
 
+from webhook.server.app import create_app
+from webhook.settings import PolicySettings, ServerSettings, ServeSettings, Settings
+
+AUDIT_POLICIES = Path(__file__).parents[1] / "data" / "policies" / "audit"
+
 JOB = """\
 apiVersion: batch/v1
 kind: Job
@@ -60,6 +65,46 @@ def test_a_job_gets_its_patch_mutated_object_and_diff(client: FlaskClient) -> No
     assert item["mutated"]["spec"]["ttlSecondsAfterFinished"] == 86400
     assert "+  ttlSecondsAfterFinished: 86400" in item["diff"]
     assert item["violations"] == []
+
+
+def test_the_namespace_in_the_query_is_shown_for_an_object_without_one(
+    client: FlaskClient,
+) -> None:
+    status, body = post(client, JOB, namespace="team-a")
+
+    [item] = body["objects"]
+    assert (status, item["namespace"], item["diff"].splitlines()[0]) == (
+        200,
+        "team-a",
+        "--- Job team-a/example-job (submitted)",
+    )
+
+
+def test_the_exemptions_used_are_listed_per_object() -> None:
+    settings = Settings(
+        policies=PolicySettings(policy_dir=(AUDIT_POLICIES,)),
+        server=ServerSettings(),
+        serve=ServeSettings(insecure_http=True),
+    )
+    client = create_app(settings).test_client()
+    text = JOB.replace("name: example-job", "name: legacy-etl").replace(
+        "spec:\n  template", "spec:\n  backoffLimit: 5\n  template"
+    )
+
+    status, body = post(client, text)
+
+    [item] = body["objects"]
+    assert (status, item["violations"], item["exemptions"]) == (
+        200,
+        [],
+        [
+            {
+                "policy": "observe",
+                "rule": "backoffLimit",
+                "reason": "Legacy jobs retry by design.",
+            }
+        ],
+    )
 
 
 def test_a_denial_is_reported_with_its_field_path(client: FlaskClient) -> None:

@@ -1,7 +1,8 @@
 """``batchguard check``: review manifest files as admission would, for CI.
 
 Exit status: 0 clean (warnings allowed), 1 an object would be denied, 2 a usage
-error or unreadable input (a YAML error names the file and line).
+error, unreadable input (a YAML error names the file and line) or paths that hold
+no manifest file at all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import click
 
 from webhook.cli.main import EXIT_DENIED, EXIT_OK, EXIT_USAGE
 from webhook.cli.options import (
+    BadInput,
     build_policies,
     is_terminal,
     manifest_paths_argument,
@@ -75,9 +77,10 @@ def object_result(review: ObjectReview) -> ObjectResult:
     manifest = review.manifest
     return ObjectResult(
         location=manifest.location,
-        object=ObjectRef(manifest.kind, manifest.name, manifest.namespace),
+        object=ObjectRef(manifest.kind, manifest.name, review.namespace),
         findings=located(review),
         skipped_reason=review.skipped_reason,
+        exemptions=review.exempted,
     )
 
 
@@ -103,6 +106,17 @@ def build_report(
         progress.update(len(report.files))
     progress.close()
     return report
+
+
+def require_files(report: Report, paths: Sequence[str]) -> None:
+    """Refuse a run that read no file at all: a mistyped path must not pass CI."""
+    if report.files:
+        return
+    named = ", ".join(repr(path) for path in paths)
+    raise BadInput(
+        f"No manifest files (.yaml, .yml or .json) were found under {named}; "
+        f"check the path{'s' * (len(paths) != 1)}."
+    )
 
 
 def exit_status(report: Report) -> int:
@@ -151,13 +165,15 @@ def check(
 
     PATHS are files or directories (searched recursively for .yaml, .yml and
     .json files); - reads standard input. Exit status: 0 clean (warnings
-    allowed), 1 an object would be denied, 2 usage error or unreadable input.
+    allowed), 1 an object would be denied, 2 usage error, unreadable input or
+    no manifest file under PATHS.
     """
     policies = build_policies(policy_paths)
     progress = Progress(enabled=is_terminal("stderr"))
     report = build_report(
         paths, policies=policies, namespace=namespace, progress=progress
     )
+    require_files(report, paths)
     color = use_color(to_terminal=output is None and stdout_is_terminal())
     formatter = FORMATTERS[format](color=color)
     write_output(formatter.render(report), output, color=color)

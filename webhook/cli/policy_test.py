@@ -1,11 +1,14 @@
 """``batchguard test``: unit tests for policies, written as YAML files.
 
-Each test file holds ``tests:``, a list of cases. A case names the policies to load
-(paths relative to the test file; omitted: the policies in the directory above the
-tests directory), an ``object`` to review, optionally ``operation``, ``oldObject``
-and ``namespace``, and what to ``expect``: ``allowed``, the exact ``patch``, and
-the ``violations`` and ``warnings`` (each ``{rule, path, message?, enforcement?}``).
-The format is documented in docs/cli.md.
+Each test file holds ``tests:``, a list of cases with names unique in the file. A
+case names the policies to load (paths relative to the test file; omitted: the
+policies in the directory above the tests directory), an ``object`` to review,
+optionally ``operation``, ``oldObject`` and ``namespace``, and what to ``expect``:
+``allowed``, the exact ``patch``, and the ``violations`` and ``warnings`` (each
+``{rule, path, message?, enforcement?}``). The object is read and judged exactly as
+``batchguard check`` judges a manifest, so what the YAML reader finds (unquoted
+``no`` or ``08`` where Kubernetes needs a string, duplicate keys) counts too. The
+format is documented in docs/cli.md.
 """
 
 from __future__ import annotations
@@ -16,20 +19,33 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import click
 import jsonschema
 
 from webhook.cli.main import EXIT_DENIED, EXIT_OK
 from webhook.cli.options import BadInput, stdout_is_terminal, use_color
-from webhook.manifests import ManifestError, find_files, load_documents, read_bytes
+from webhook.manifests import (
+    JSONPath,
+    Manifest,
+    ManifestError,
+    compose_documents,
+    find_files,
+    read_bytes,
+)
 from webhook.manifests import decode as decode_text
-from webhook.policy.engine import Outcome, review
+from webhook.manifests.parse import Builder
+
+# NB: the reader's own step from a built value to a Manifest, so that a test's
+# object gets exactly the findings ``batchguard check`` reports for it.
+from webhook.manifests.reader import manifests_of
+from webhook.policy.engine import review
 from webhook.policy.findings import Enforcement, Finding
 from webhook.policy.loader import PolicyLoadError, load_policies
 from webhook.policy.model import PolicySet
 from webhook.policy.rules.base import Operation
+from webhook.review import review_manifest
 
 DEFAULT_TEST_DIR: Final = Path("policies/tests")
 
@@ -89,10 +105,25 @@ class PolicyTest:
     name: str
     policies: tuple[Path, ...]
     case: Mapping[str, Any]
+    manifest: Manifest | None = None
+    """The object as ``check`` reads it; None when check would skip it."""
 
     @property
     def id(self) -> str:
         return f"{self.file}::{self.name}"
+
+
+class Verdict(Protocol):
+    """What a case's expectations are compared with."""
+
+    @property
+    def allowed(self) -> bool: ...
+
+    @property
+    def patch(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
 
 
 @dataclass
@@ -117,28 +148,65 @@ def _schema_errors(document: Any) -> list[str]:
     ]
 
 
+def _build(node: Any, *, file: str) -> tuple[Any, Builder]:
+    builder = Builder(file=file)
+    return (None if node is None else builder.value(node, (), 0)), builder
+
+
+def _read_documents(file: str) -> list[tuple[Any, Builder]]:
+    """Each document as a JSON value, with the builder that noted its source."""
+    try:
+        text = decode_text(read_bytes(file), file=file)
+        return [_build(node, file=file) for node in compose_documents(text, file=file)]
+    except ManifestError as error:
+        raise BadInput(str(error)) from None
+
+
+def _cases(
+    document: Any,
+    builder: Builder,
+    *,
+    number: int,
+    path: Path,
+    default_policies: Sequence[Path],
+) -> Iterator[PolicyTest]:
+    for index, case in enumerate(document["tests"]):
+        named = case.get("policies")
+        policies = (
+            tuple(path.parent / p for p in named) if named else tuple(default_policies)
+        )
+        prefix: JSONPath = ("tests", index, "object")
+        read = manifests_of(case["object"], builder, prefix=prefix, document=number)
+        yield PolicyTest(str(path), case["name"], policies, case, next(read, None))
+
+
+def _refuse_repeated_names(tests: Sequence[PolicyTest], *, file: str) -> None:
+    seen: set[str] = set()
+    for test in tests:
+        if test.name in seen:
+            raise BadInput(
+                f"{file}: the test name {test.name!r} is used more than once; "
+                "names must be unique in a file."
+            )
+        seen.add(test.name)
+
+
 def read_tests(path: Path, *, default_policies: Sequence[Path]) -> list[PolicyTest]:
     """The cases of one test file; ``BadInput`` when it is not a valid test file."""
     file = str(path)
-    try:
-        documents = list(
-            load_documents(decode_text(read_bytes(file), file=file), file=file)
-        )
-    except ManifestError as error:
-        raise BadInput(str(error)) from None
-    tests = []
-    for document in documents:
+    tests: list[PolicyTest] = []
+    for number, (document, builder) in enumerate(_read_documents(file)):
         errors = _schema_errors(document)
         if errors:
             raise BadInput(f"{file}: not a test file: {'; '.join(errors[:3])}")
-        for case in document["tests"]:
-            named = case.get("policies")
-            policies = (
-                tuple(path.parent / p for p in named)
-                if named
-                else tuple(default_policies)
-            )
-            tests.append(PolicyTest(file, case["name"], policies, case))
+        tests += _cases(
+            document,
+            builder,
+            number=number,
+            path=path,
+            default_policies=default_policies,
+        )
+    _refuse_repeated_names(tests, file=file)
     return tests
 
 
@@ -159,15 +227,25 @@ class _PolicyCache:
 # Running one case.
 
 
-def _outcome(test: PolicyTest, policies: PolicySet) -> Outcome:
+def judge(test: PolicyTest, policies: PolicySet) -> Verdict:
+    """Review the case's object exactly as ``batchguard check`` would."""
     case = test.case
     operation: Operation = "UPDATE" if case.get("operation") == "UPDATE" else "CREATE"
-    return review(
-        case["object"],
+    if test.manifest is None:
+        # Not a batch Job or CronJob: check skips it, and the engine says why.
+        return review(
+            case["object"],
+            policies=policies,
+            operation=operation,
+            old=case.get("oldObject"),
+            namespace=case.get("namespace"),
+        )
+    return review_manifest(
+        test.manifest,
         policies=policies,
+        namespace=case.get("namespace"),
         operation=operation,
         old=case.get("oldObject"),
-        namespace=case.get("namespace"),
     )
 
 
@@ -201,30 +279,29 @@ def _json_lines(value: Any) -> list[str]:
     return json.dumps(value, indent=2, ensure_ascii=False).splitlines(keepends=True)
 
 
-def check_expectations(expect: Mapping[str, Any], outcome: Outcome) -> Iterator[str]:
-    """Describe each way the outcome differs from what the test expects."""
-    if "allowed" in expect and expect["allowed"] != outcome.allowed:
-        yield f"allowed: expected {expect['allowed']}, got {outcome.allowed}"
-    if "patch" in expect and expect["patch"] != outcome.patch:
+def check_expectations(expect: Mapping[str, Any], verdict: Verdict) -> Iterator[str]:
+    """Describe each way the verdict differs from what the test expects."""
+    if "allowed" in expect and expect["allowed"] != verdict.allowed:
+        yield f"allowed: expected {expect['allowed']}, got {verdict.allowed}"
+    if "patch" in expect and expect["patch"] != verdict.patch:
         diff = difflib.unified_diff(
             _json_lines(expect["patch"]),
-            _json_lines(outcome.patch),
+            _json_lines(verdict.patch),
             "expected patch",
             "actual patch",
         )
         yield "patch differs:\n" + "".join(diff).rstrip("\n")
+    warned = [f for f in verdict.findings if f.enforcement == Enforcement.WARN]
+    others = [f for f in verdict.findings if f.enforcement != Enforcement.WARN]
     if "violations" in expect:
-        others = [f for f in outcome.findings if f.enforcement != Enforcement.WARN]
         yield from _compare_findings("violation", expect["violations"], others, "deny")
     if "warnings" in expect:
-        yield from _compare_findings(
-            "warning", expect["warnings"], list(outcome.warnings), "warn"
-        )
+        yield from _compare_findings("warning", expect["warnings"], warned, "warn")
 
 
 def run_test(test: PolicyTest, cache: _PolicyCache) -> TestResult:
-    outcome = _outcome(test, cache.get(test.policies, test=test))
-    return TestResult(test, list(check_expectations(test.case["expect"], outcome)))
+    verdict = judge(test, cache.get(test.policies, test=test))
+    return TestResult(test, list(check_expectations(test.case["expect"], verdict)))
 
 
 # Reporting.

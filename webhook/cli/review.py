@@ -127,6 +127,7 @@ def render_answer(answer: Mapping[str, Any], *, color: bool) -> str:
         for level in ("violations", "warnings", "audits"):
             for finding in item[level]:
                 lines.append(_finding_line(finding, styled))
+        lines += [_exemption_line(e, color=color) for e in item.get("exemptions", [])]
     if not lines:
         lines.append("No Job or CronJob in the input.")
     return "\n".join(lines) + "\n"
@@ -144,6 +145,13 @@ def _finding_line(finding: Mapping[str, Any], styled: Any) -> str:
     return (
         f"  {styled(f'{level:<5}', _LEVEL_COLOURS[level])} line {finding['line']}: "
         f"{text} [{finding['rule']}]"
+    )
+
+
+def _exemption_line(exemption: Mapping[str, Any], *, color: bool) -> str:
+    label = click.style("exempt", dim=True) if color else "exempt"
+    return (
+        f"  {label}  {exemption['policy']}/{exemption['rule']}: {exemption['reason']}"
     )
 
 

@@ -271,7 +271,7 @@ def _document_manifests(node: Node, *, file: str, document: int) -> Iterator[Man
     if isinstance(value, dict) and _is_list_kind(value.get("kind")):
         yield from _list_manifests(node, Builder(file=file), document=document)
     elif isinstance(value, dict):
-        yield from _manifest(value, builder, prefix=(), document=document)
+        yield from manifests_of(value, builder, prefix=(), document=document)
 
 
 def _list_manifests(
@@ -290,12 +290,12 @@ def _list_manifests(
         builder.lines[prefix] = item.start_mark.line + 1
         value = builder.value(item, prefix, 2)
         if isinstance(value, dict):
-            yield from _manifest(
+            yield from manifests_of(
                 value, builder, prefix=prefix, document=document, item=index
             )
 
 
-def _manifest(
+def manifests_of(
     obj: dict[str, Any],
     builder: Builder,
     *,

@@ -53,6 +53,9 @@ class Exempted:
     policy: str
     reason: str
 
+    def as_json(self) -> dict[str, str]:
+        return {"policy": self.policy, "rule": self.rule, "reason": self.reason}
+
 
 def any_glob(value: str, globs: tuple[str, ...]) -> bool:
     return any(fnmatchcase(value, glob) for glob in globs)

@@ -54,6 +54,7 @@ def _object(result: ObjectResult) -> dict[str, Any]:
         "line": result.location.line,
         "allowed": not result.denied,
         "skipped": result.skipped_reason,
+        "exemptions": [e.as_json() for e in result.exemptions],
     }
 
 

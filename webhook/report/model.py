@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from webhook.manifests import Location
 from webhook.policy.findings import Enforcement, Finding
+from webhook.policy.match import Exempted
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ObjectResult:
     findings: tuple[Located, ...] = ()
     skipped_reason: str | None = None
     """Why the engine did not review the object, if it did not."""
+    exemptions: tuple[Exempted, ...] = ()
+    """The policy rules an exemption kept from applying to the object."""
 
     @property
     def denied(self) -> bool:

@@ -44,7 +44,7 @@ class TextFormatter:
     def _file(self, results: list[ObjectResult], errors: list[InputError]) -> list[str]:
         lines = [self._error(error) for error in errors]
         for result in results:
-            if result.findings:
+            if result.findings or result.exemptions:
                 lines += self._object(result)
         return lines
 
@@ -60,6 +60,9 @@ class TextFormatter:
             styled = self._style(f"{level:<5}", fg=_COLOURS[finding.enforcement])
             rule = self._style(f"[{finding.rule}]", dim=True)
             lines.append(f"    {located.line:>4}  {styled}  {finding.render()} {rule}")
+        exempt = self._style("exempt", dim=True)
+        for e in result.exemptions:
+            lines.append(f"          {exempt}  {e.policy}/{e.rule}: {e.reason}")
         return lines
 
     def _summary(self, report: Report) -> str:

@@ -18,6 +18,7 @@ existed is never rewritten unprompted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -328,6 +329,13 @@ COMPLETIONS = Rule(
 )
 
 
+def _as_written(spec: Mapping[str, Any], name: str) -> str:
+    """A field's value as a manifest spells it (JSON), or ``not set``."""
+    if name not in spec:
+        return "not set"
+    return json.dumps(spec[name], ensure_ascii=False)
+
+
 def _suspend_validate(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.config.get("required") is not True or not ctx.creating:
         return
@@ -336,8 +344,8 @@ def _suspend_validate(ctx: RuleContext) -> Iterator[Finding]:
         if spec.get("suspend") is not True:
             yield ctx.finding(
                 f"{path}.suspend",
-                f"suspend is {spec.get('suspend')!r}; this policy requires Jobs "
-                "to be created with suspend true.",
+                f"suspend is {_as_written(spec, 'suspend')}; this policy requires "
+                "Jobs to be created with suspend true.",
                 check="required",
                 hint="create the Job suspended and let the approval step resume it",
             )
