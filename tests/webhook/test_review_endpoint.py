@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jsonpatch
 import pytest
 import yaml
 from flask.testing import FlaskClient
@@ -225,3 +226,47 @@ def test_a_body_over_the_limit_gets_400(make_client: Any) -> None:
     response = client.post("/review", data=JOB * 3, content_type="application/yaml")
 
     assert response.status_code == 400
+
+
+CORPUS = sorted((Path(__file__).parents[1] / "data" / "manifests").glob("*.yaml"))
+UNPARSEABLE = {"029-k8sweb-job-pfp-ignore-tab.yaml"}
+
+
+def batch_objects(text: str) -> int:
+    count = 0
+    for document in yaml.safe_load_all(text):
+        items = document.get("items", []) if isinstance(document, dict) else []
+        for obj in [document, *items]:
+            if isinstance(obj, dict) and str(obj.get("apiVersion", "")).startswith(
+                "batch/"
+            ):
+                count += obj.get("kind") in ("Job", "CronJob")
+    return count
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_every_corpus_file_gets_a_review_of_each_job_and_cronjob(
+    client: FlaskClient, path: Path
+) -> None:
+    text = path.read_text()
+
+    status, body = post(client, text, namespace="corpus")
+
+    if path.name in UNPARSEABLE:
+        assert status == 400
+        assert body["error"].startswith("The manifest cannot be read: ")
+        return
+    assert status == 200
+    assert len(body["objects"]) == batch_objects(text)
+    for item in body["objects"]:
+        assert isinstance(item["allowed"], bool)
+        assert item["namespace"] is not None
+        assert (
+            jsonpatch.apply_patch(yaml_object(text, item), item["patch"])
+            == item["mutated"]
+        )
+
+
+def yaml_object(text: str, item: dict[str, Any]) -> Any:
+    document = list(yaml.safe_load_all(text))[item["document"]]
+    return document if item["item"] is None else document["items"][item["item"]]
