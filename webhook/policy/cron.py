@@ -26,6 +26,7 @@ Exceptions::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -298,10 +299,13 @@ def next_runs(
 # --- parsing --------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_schedule(expression: str) -> Schedule:
     """Parse a schedule as ``cron.ParseStandard`` does.
 
-    Raises `ScheduleError` whose ``str()`` is robfig's error text.
+    Raises `ScheduleError` whose ``str()`` is robfig's error text. Schedules are
+    immutable, so a parse is cached: one review asks for it several times, and a
+    cluster's CronJobs share a handful of schedules.
     """
     if not expression:
         raise ScheduleError(
