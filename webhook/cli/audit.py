@@ -27,6 +27,7 @@ from webhook.cli.main import EXIT_USAGE
 from webhook.cli.options import (
     build_policies,
     policies_option,
+    report_options,
     stdout_is_terminal,
     use_color,
 )
@@ -43,7 +44,7 @@ from webhook.kube import (
 from webhook.manifests import read_text
 from webhook.policy.findings import Applied, Enforcement, Finding
 from webhook.policy.model import PolicySet
-from webhook.report import DEFAULT_FORMAT, FORMATTERS, Located, ObjectResult, Report
+from webhook.report import FORMATTERS, Located, ObjectResult, Report
 from webhook.review import ObjectReview, review_manifest
 
 REQUEST_TIMEOUT = (10.0, 60.0)
@@ -213,20 +214,7 @@ def _api_client(*, kubeconfig: str | None, context: str | None) -> client.ApiCli
 @click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file.")
 @click.option("--context", help="Kubeconfig context.")
 @policies_option
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(sorted(FORMATTERS)),
-    default=DEFAULT_FORMAT,
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of standard output.",
-)
+@report_options
 @click.option(
     "--page-size",
     type=click.IntRange(1, 10000),
@@ -241,7 +229,7 @@ def audit(
     kubeconfig: str | None,
     context: str | None,
     policy_paths: tuple[Path, ...],
-    format_name: str,
+    format: str,
     output: Path | None,
     page_size: int,
 ) -> int:
@@ -263,5 +251,5 @@ def audit(
         objects = list_batch_objects(api_client, namespaces=chosen, page_size=page_size)
     report = build_report(objects, policies=policies)
     color = use_color(to_terminal=output is None and stdout_is_terminal())
-    write_output(FORMATTERS[format_name](color=color).render(report), output)
+    write_output(FORMATTERS[format](color=color).render(report), output)
     return exit_status(report)

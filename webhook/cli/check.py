@@ -21,13 +21,13 @@ from webhook.cli.options import (
     manifest_paths_argument,
     namespace_option,
     policies_option,
+    report_options,
     stdout_is_terminal,
     use_color,
 )
 from webhook.manifests import STDIN, STDIN_NAME, ManifestError, find_files, read_file
 from webhook.policy.model import PolicySet
 from webhook.report import (
-    DEFAULT_FORMAT,
     FORMATTERS,
     InputError,
     Located,
@@ -140,20 +140,7 @@ def write_output(text: str, output: Path | None, *, color: bool = False) -> None
 @manifest_paths_argument
 @policies_option
 @namespace_option
-@click.option(
-    "--format",
-    "format",
-    type=click.Choice(sorted(FORMATTERS)),
-    default=DEFAULT_FORMAT,
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write the report to this file instead of standard output.",
-)
+@report_options
 def check(
     paths: tuple[str, ...],
     policy_paths: tuple[Path, ...],

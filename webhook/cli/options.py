@@ -13,6 +13,7 @@ import click
 from webhook.cli.main import EXIT_USAGE
 from webhook.policy.loader import PolicyLoadError, default_policy_dir, load_policies
 from webhook.policy.model import PolicySet
+from webhook.report import DEFAULT_FORMAT, FORMATTERS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +35,28 @@ def policies_option(function: F) -> F:
             "Policy directory or file (repeatable) "
             "[default: ./policies, else the shipped policies]."
         ),
+    )(function)
+
+
+def report_options(function: F) -> F:
+    """``--format`` and ``--output``, for commands that report.
+
+    The parameter is named ``format`` so that its variable is
+    ``BATCHGUARD_<COMMAND>_FORMAT``.
+    """
+    function = click.option(
+        "--output",
+        "-o",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Write the report to this file instead of standard output.",
+    )(function)
+    return click.option(
+        "--format",
+        "format",
+        type=click.Choice(sorted(FORMATTERS)),
+        default=DEFAULT_FORMAT,
+        show_default=True,
+        help="Report format.",
     )(function)
 
 
