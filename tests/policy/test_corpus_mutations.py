@@ -8,20 +8,18 @@ label never touches the pod template.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonpatch
 import pytest
-import yaml
+from helpers.corpus import corpus_objects
 from helpers.kube_schema import schema_error
 
 from webhook.policy.engine import review
 from webhook.policy.loader import load_policies
 
 ROOT = Path(__file__).parents[2]
-MANIFESTS = sorted((ROOT / "tests" / "data" / "manifests").glob("*.yaml"))
 
 POLICY_SETS = {
     "shipped": load_policies([ROOT / "policies"]),
@@ -32,23 +30,6 @@ POLICY_SETS = {
         [ROOT / "policies", ROOT / "policies" / "examples" / "job-tracking.yaml"]
     ),
 }
-
-
-def corpus_objects() -> Iterator[tuple[str, dict[str, Any]]]:
-    for path in MANIFESTS:
-        try:
-            documents = list(yaml.safe_load_all(path.read_text()))
-        except yaml.YAMLError:
-            continue
-        for index, document in enumerate(documents):
-            items = document.get("items", []) if isinstance(document, dict) else []
-            for obj in [document, *items]:
-                if (
-                    isinstance(obj, dict)
-                    and obj.get("apiVersion") == "batch/v1"
-                    and obj.get("kind") in ("Job", "CronJob")
-                ):
-                    yield f"{path.stem}#{index}", obj
 
 
 OBJECTS = list(corpus_objects())

@@ -7,6 +7,7 @@ from typing import Any
 
 import jsonpatch
 import pytest
+from helpers.admission import job
 
 from webhook.policy.engine import review
 from webhook.policy.findings import Enforcement
@@ -17,23 +18,6 @@ from webhook.policy.model import PolicySet
 def policies(rules: dict[str, Any], **spec: Any) -> PolicySet:
     document = {"metadata": {"name": "test"}, "spec": {"rules": rules, **spec}}
     return PolicySet((build_policy(document, source="test.yaml#0"),))
-
-
-def job(**spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": "example-job", "namespace": "example-ns"},
-        "spec": {
-            "template": {
-                "spec": {
-                    "restartPolicy": "Never",
-                    "containers": [{"name": "main", "image": "registry.example/a:1"}],
-                }
-            },
-            **spec,
-        },
-    }
 
 
 TTL = policies({"ttlSecondsAfterFinished": {"default": 3600, "maximum": 86400}})

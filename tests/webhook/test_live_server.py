@@ -12,8 +12,8 @@ from typing import Any
 import jsonpatch
 import pytest
 import requests
-import yaml
 from helpers.admission import review
+from helpers.corpus import corpus_objects
 from helpers.kube_schema import schema_error
 from helpers.live_server import LiveServer, live_server
 
@@ -22,7 +22,6 @@ pytestmark = pytest.mark.server
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"
 ADMISSION = sorted((DATA / "admission").glob("*.json"))
-MANIFESTS = sorted((DATA / "manifests").glob("*.yaml"))
 
 BARE_REQUESTS = {
     "007-kw-bare-create-job-minimal.json",
@@ -50,24 +49,7 @@ def post(server: LiveServer, path: str, body: Any) -> requests.Response:
     )
 
 
-def batch_documents() -> Iterator[tuple[str, dict[str, Any]]]:
-    for path in MANIFESTS:
-        try:
-            documents = list(yaml.safe_load_all(path.read_text()))
-        except yaml.YAMLError:
-            continue
-        for index, document in enumerate(documents):
-            items = document.get("items", []) if isinstance(document, dict) else []
-            for obj in [document, *items]:
-                if (
-                    isinstance(obj, dict)
-                    and obj.get("apiVersion") == "batch/v1"
-                    and obj.get("kind") in ("Job", "CronJob")
-                ):
-                    yield f"{path.name}#{index}", obj
-
-
-BATCH_DOCUMENTS = list(batch_documents())
+BATCH_DOCUMENTS = list(corpus_objects())
 
 
 @pytest.mark.parametrize("path", ADMISSION, ids=[p.name for p in ADMISSION])

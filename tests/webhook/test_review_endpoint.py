@@ -9,6 +9,7 @@ import jsonpatch
 import pytest
 import yaml
 from flask.testing import FlaskClient
+from helpers.corpus import MANIFESTS, UNPARSEABLE, batch_objects
 
 from webhook.server.app import create_app
 from webhook.settings import PolicySettings, ServerSettings, ServeSettings, Settings
@@ -228,23 +229,13 @@ def test_a_body_over_the_limit_gets_400(make_client: Any) -> None:
     assert response.status_code == 400
 
 
-CORPUS = sorted((Path(__file__).parents[1] / "data" / "manifests").glob("*.yaml"))
-UNPARSEABLE = {"029-k8sweb-job-pfp-ignore-tab.yaml"}
+def batch_object_count(text: str) -> int:
+    versions = ("batch/v1", "batch/v1beta1")
+    documents = yaml.safe_load_all(text)
+    return sum(1 for d in documents for _ in batch_objects(d, versions=versions))
 
 
-def batch_objects(text: str) -> int:
-    count = 0
-    for document in yaml.safe_load_all(text):
-        items = document.get("items", []) if isinstance(document, dict) else []
-        for obj in [document, *items]:
-            if isinstance(obj, dict) and str(obj.get("apiVersion", "")).startswith(
-                "batch/"
-            ):
-                count += obj.get("kind") in ("Job", "CronJob")
-    return count
-
-
-@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+@pytest.mark.parametrize("path", MANIFESTS, ids=[p.name for p in MANIFESTS])
 def test_every_corpus_file_gets_a_review_of_each_job_and_cronjob(
     client: FlaskClient, path: Path
 ) -> None:
@@ -257,7 +248,7 @@ def test_every_corpus_file_gets_a_review_of_each_job_and_cronjob(
         assert body["error"].startswith("The manifest cannot be read: ")
         return
     assert status == 200
-    assert len(body["objects"]) == batch_objects(text)
+    assert len(body["objects"]) == batch_object_count(text)
     for item in body["objects"]:
         assert isinstance(item["allowed"], bool)
         assert item["namespace"] is not None
