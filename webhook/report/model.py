@@ -82,13 +82,15 @@ class Report:
         return sum(1 for result in self.results if result.warned and not result.denied)
 
     def by_file(self) -> Iterator[tuple[str, list[ObjectResult], list[InputError]]]:
-        """Each file with its results and errors, in reading order."""
+        """Each file with its results and errors, in reading order (one pass)."""
+        results: dict[str, list[ObjectResult]] = {}
+        for result in self.results:
+            results.setdefault(result.location.file, []).append(result)
+        errors: dict[str, list[InputError]] = {}
+        for error in self.errors:
+            errors.setdefault(error.file, []).append(error)
         for file in self.files:
-            yield (
-                file,
-                [r for r in self.results if r.location.file == file],
-                [e for e in self.errors if e.file == file],
-            )
+            yield file, results.get(file, []), errors.get(file, [])
 
     def located(self) -> Iterator[tuple[ObjectResult, Located]]:
         for result in self.results:
