@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -444,3 +445,26 @@ def test_the_junit_report_follows_the_common_junit_schema(report: Report) -> Non
         for outcome, attribute in (("failure", "failures"), ("error", "errors")):
             count = sum(1 for case in cases if case.find(outcome) is not None)
             assert int(suite.get(attribute, "")) == count
+
+
+@pytest.mark.parametrize(
+    "build", [lambda: Report(), exempted_report], ids=["empty", "with-objects"]
+)
+def test_the_streamed_json_report_is_exactly_json_dumps_indent_2(build: Any) -> None:
+    built = build()
+
+    text = "".join(FORMATTERS["json"]().chunks(built))
+
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_json_report_of_a_fixture_round_trips_through_the_streamed_form(
+    report: Report,
+) -> None:
+    streamed = "".join(FORMATTERS["json"]().chunks(report))
+
+    assert (
+        streamed
+        == json.dumps(json.loads(streamed), indent=2, ensure_ascii=False) + "\n"
+    )
+    assert json.loads(streamed) == json.loads(render("json", report))

@@ -251,5 +251,5 @@ def audit(
         objects = list_batch_objects(api_client, namespaces=chosen, page_size=page_size)
     report = build_report(objects, policies=policies)
     color = use_color(to_terminal=output is None and stdout_is_terminal())
-    write_output(FORMATTERS[format](color=color).render(report), output)
+    write_output(FORMATTERS[format](color=color).chunks(report), output)
     return exit_status(report)

@@ -8,7 +8,7 @@ no manifest file at all.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import click
@@ -125,13 +125,21 @@ def exit_status(report: Report) -> int:
     return EXIT_DENIED if report.denied else EXIT_OK
 
 
-def write_output(text: str, output: Path | None, *, color: bool = False) -> None:
-    """Print ``text`` (keeping its colours when ``color``), or write it to a file."""
+def write_output(
+    text: str | Iterable[str], output: Path | None, *, color: bool = False
+) -> None:
+    """Print the text (keeping its colours when ``color``), or write it to a file.
+
+    The text may come in pieces, which are written as they come.
+    """
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        click.echo(text, nl=False, color=color)
+        for piece in pieces:
+            click.echo(piece, nl=False, color=color)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as stream:
+            stream.writelines(pieces)
     except OSError as error:
         raise click.FileError(str(output), hint=error.strerror) from None
 
@@ -163,5 +171,5 @@ def check(
     require_files(report, paths)
     color = use_color(to_terminal=output is None and stdout_is_terminal())
     formatter = FORMATTERS[format](color=color)
-    write_output(formatter.render(report), output, color=color)
+    write_output(formatter.chunks(report), output, color=color)
     return exit_status(report)

@@ -34,7 +34,7 @@ RULE_PREFIX: Final = "manifests"
 _TYPE_NAMES: Final = {bool: "boolean", int: "integer", float: "number"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where an object starts: file, line (1-based), document (0-based), List item."""
 

@@ -17,7 +17,7 @@ class Enforcement(enum.StrEnum):
     """Admit silently; record an audit annotation and a metric."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Finding:
     """One thing a rule found about an object.
 

@@ -45,7 +45,7 @@ class RuleBinding:
     config: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exempted:
     """A rule a policy did not apply to an object because of an exemption."""
 

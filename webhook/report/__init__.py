@@ -6,6 +6,7 @@ maps each ``--format`` name to its class.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Protocol
 
 from webhook.report.json_format import JsonFormatter
@@ -19,6 +20,10 @@ class Formatter(Protocol):
     def __init__(self, *, color: bool = False) -> None: ...
 
     def render(self, report: Report) -> str: ...
+
+    def chunks(self, report: Report) -> Iterator[str]:
+        """The same document in pieces, for writing without a whole copy."""
+        ...
 
 
 FORMATTERS: dict[str, type[Formatter]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 
 from webhook.policy.findings import Enforcement
 from webhook.report.model import InputError, ObjectResult, Report
@@ -13,6 +14,9 @@ class JunitFormatter:
 
     def __init__(self, *, color: bool = False) -> None:
         del color
+
+    def chunks(self, report: Report) -> Iterator[str]:
+        yield self.render(report)
 
     def render(self, report: Report) -> str:
         root = ElementTree.Element("testsuites", name="batchguard")

@@ -10,7 +10,7 @@ from webhook.policy.findings import Enforcement, Finding
 from webhook.policy.match import Exempted
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectRef:
     """The object a finding is about."""
 
@@ -27,7 +27,7 @@ class ObjectRef:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """A finding with the line its field path starts on."""
 
@@ -35,7 +35,7 @@ class Located:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectResult:
     """Everything found about one object."""
 

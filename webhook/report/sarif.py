@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any, Final
 from urllib.parse import quote
@@ -20,6 +21,9 @@ class SarifFormatter:
 
     def __init__(self, *, color: bool = False) -> None:
         del color
+
+    def chunks(self, report: Report) -> Iterator[str]:
+        yield self.render(report)
 
     def render(self, report: Report) -> str:
         rules = sorted(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from webhook.policy.findings import Enforcement
@@ -19,6 +21,9 @@ class TextFormatter:
 
     def __init__(self, *, color: bool = False) -> None:
         self.color = color
+
+    def chunks(self, report: Report) -> Iterator[str]:
+        yield self.render(report)
 
     def render(self, report: Report) -> str:
         lines: list[str] = []
