@@ -231,3 +231,28 @@ def test_certs_generate_into_an_unwritable_place_is_a_clear_error(
     err = capsys.readouterr().err
     assert f"Cannot write the certificates to '{blocker}/x': " in err
     assert "Traceback" not in err
+
+
+def test_lint_reports_defaults_that_can_never_be_applied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_policy(
+        tmp_path,
+        "odd",
+        match="{kinds: [CronJob]}",
+        rules=(
+            "{timeZone: {default: Mars/Base}, resources: {defaults: "
+            "{requests: {memory: 1Gi}, limits: {memory: 512Mi}}}}"
+        ),
+    )
+
+    assert run(["policy", "lint", str(tmp_path)]) == 1
+
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path}/odd.yaml#0: error: the timeZone default 'Mars/Base' of policy "
+        "'odd' is not one the apiserver accepts (unknown time zone Mars/Base), so it "
+        "is never applied [time-zone-default]",
+        f"{tmp_path}/odd.yaml#0: warning: policy 'odd' defaults the memory request "
+        "('1Gi') above the memory limit ('512Mi'); a container that gets both "
+        "defaults keeps only the limit's value [request-above-limit]",
+    ]

@@ -75,6 +75,8 @@ def _settings(overrides: dict[str, object]) -> Settings:
 )
 @click.option(
     "--policy-dir",
+    "--policies",
+    "policy_dir",
     type=click.Path(path_type=Path, exists=True),
     multiple=True,
     help="Policy directory or file (repeatable) [default: policies].",

@@ -9,8 +9,10 @@ from itertools import combinations
 from typing import Literal
 
 from webhook.policy.model import LabelSelector, Match, Policy, PolicySet
+from webhook.policy.quantity import QuantityError, parse_quantity
 from webhook.policy.rules import RULES
 from webhook.policy.rules.finalizer import DEFAULT_NAME as DEFAULT_FINALIZER
+from webhook.policy.timezones import time_zone_errors
 
 Severity = Literal["error", "warning"]
 
@@ -36,6 +38,47 @@ def _per_policy(policies: PolicySet) -> Iterator[LintFinding]:
         yield from _unmatchable(policy)
         yield from _rules_outside_kinds(policy)
         yield from _dormant_finalizer(policy)
+        yield from _unusable_time_zones(policy)
+        yield from _requests_above_limits(policy)
+
+
+def _unusable_time_zones(policy: Policy) -> Iterator[LintFinding]:
+    config = policy.rules.get("timeZone")
+    default = config.get("default") if config is not None else None
+    if not isinstance(default, str):
+        return
+    errors = time_zone_errors(default)
+    if errors:
+        yield LintFinding(
+            policy.source,
+            "error",
+            "time-zone-default",
+            f"the timeZone default {default!r} of policy {policy.name!r} is not one "
+            f"the apiserver accepts ({errors[-1]}), so it is never applied",
+        )
+
+
+def _requests_above_limits(policy: Policy) -> Iterator[LintFinding]:
+    config = policy.rules.get("resources")
+    defaults = config.get("defaults") if config is not None else None
+    if not isinstance(defaults, dict):
+        return
+    requests = defaults.get("requests") or {}
+    limits = defaults.get("limits") or {}
+    for name in sorted(set(requests) & set(limits)):
+        try:
+            above = parse_quantity(requests[name]) > parse_quantity(limits[name])
+        except QuantityError:
+            continue
+        if above:
+            yield LintFinding(
+                policy.source,
+                "warning",
+                "request-above-limit",
+                f"policy {policy.name!r} defaults the {name} request "
+                f"({requests[name]!r}) above the {name} limit ({limits[name]!r}); "
+                "a container that gets both defaults keeps only the limit's value",
+            )
 
 
 def _unmatchable(policy: Policy) -> Iterator[LintFinding]:
