@@ -84,9 +84,13 @@ class ServeSettings:
     threads: int = 8
     """gthread worker threads: the apiserver keeps connections alive."""
     timeout: int = 8
-    """Seconds a worker may stay silent before it is restarted. Shorter than the
-    apiserver's webhook timeout would be pointless; keep timeoutSeconds <= 10."""
-    graceful_timeout: int = 5
+    """Seconds a worker may stay silent before it is restarted: below the
+    apiserver's default webhook timeout (10 s). gunicorn counts a worker's boot
+    against it too, so it is not set lower: on a busy node, importing the app
+    can take a few seconds, and a worker killed while booting boots again."""
+    graceful_timeout: int = 4
+    """Seconds a stopping worker has to finish its requests: also below 5 s, so
+    what it finishes is still awaited by the apiserver."""
     keepalive: int = 75
     insecure_http: bool = False
     """Serve plain HTTP. For local development only."""
