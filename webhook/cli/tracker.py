@@ -13,6 +13,7 @@ from kubernetes.client import ApiClient
 
 from webhook.cli.main import EXIT_OK, EXIT_USAGE
 from webhook.kube import KubeConfigError, load_api_client, service_account_namespace
+from webhook.policy.rules.finalizer import JOB_CONTROLLER_FINALIZER
 from webhook.tracker.health import parse_bind
 from webhook.tracker.settings import (
     FINALIZER,
@@ -20,8 +21,6 @@ from webhook.tracker.settings import (
     LeaseSettings,
     TrackerSettings,
 )
-
-CONTROLLER_FINALIZER = "batch.kubernetes.io/job-tracking"
 
 
 class KubeAccessError(click.ClickException):
@@ -138,7 +137,7 @@ def tracker(
 
 
 def _check_finalizer(finalizer: str) -> None:
-    if finalizer == CONTROLLER_FINALIZER:
+    if finalizer == JOB_CONTROLLER_FINALIZER:
         raise click.UsageError(
             f"--finalizer {finalizer!r} belongs to the job controller, which puts it "
             "on Pods; use batchguard's own, such as "

@@ -21,7 +21,7 @@ from webhook.policy.findings import Enforcement
 from webhook.policy.rules.base import Event, JSONObject, Rule, RuleContext
 
 DEFAULT_NAME = "batchguard.io/job-tracking"
-JOB_CONTROLLER_FINALIZER = "batch.kubernetes.io/job-tracking"
+JOB_CONTROLLER_FINALIZER = "batch.kubernetes.io/job-tracking"  # never put on a Job
 TRACKED_LABEL = "batchguard.io/tracked"
 """Label on tracked Jobs, so that the tracker can watch them with a selector."""
 
