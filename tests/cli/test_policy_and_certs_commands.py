@@ -256,3 +256,28 @@ def test_lint_reports_defaults_that_can_never_be_applied(
         "('1Gi') above the memory limit ('512Mi'); a container that gets both "
         "defaults keeps only the limit's value [request-above-limit]",
     ]
+
+
+def test_check_reads_the_policies_of_the_current_directory_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "policies").mkdir()
+    write_policy(
+        tmp_path / "policies",
+        "strict",
+        rules="{ttlSecondsAfterFinished: {maximum: 60, enforcement: deny}}",
+    )
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: a}\n"
+        "spec:\n  ttlSecondsAfterFinished: 600\n  template:\n    spec:\n"
+        "      restartPolicy: Never\n      containers: [{name: c, image: i}]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    assert run(["check", "job.yaml", "--format", "json"]) == 1
+
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert [(f["rule"], f["policy"]) for f in findings] == [
+        ("ttlSecondsAfterFinished.maximum", "strict")
+    ]
