@@ -29,6 +29,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check webhook tests bench
 	$(BIN)/ruff check webhook tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy bench
+	MYPYPATH=tests $(BIN)/mypy --allow-untyped-defs --allow-incomplete-defs \
+		--explicit-package-bases tests
 	$(BIN)/lint-imports
 
 format: $(STAMP)

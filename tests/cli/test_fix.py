@@ -21,7 +21,7 @@ def add(path: str, value: object) -> dict[str, object]:
     return {"op": "add", "path": path, "value": value}
 
 
-def patched(text: str, *patch: dict[str, object], **options: object) -> str:
+def patched(text: str, *patch: dict[str, object], **options: bool) -> str:
     return apply_patches(
         dedent(text), [Change(0, list(patch))], file="job.yaml", **options
     )
@@ -428,7 +428,7 @@ def test_a_failed_write_leaves_the_original_and_no_temporary_file(
     def fail(source: str, destination: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fix_module.os, "replace", fail)
+    monkeypatch.setattr("webhook.cli.fix.os.replace", fail)
 
     result = batchguard("fix", job, "--policies", POLICIES)
 

@@ -58,4 +58,7 @@ def review(
 
 
 def decoded_patch(response: dict[str, Any]) -> list[dict[str, Any]]:
-    return json.loads(base64.b64decode(response["response"]["patch"]))
+    patch: list[dict[str, Any]] = json.loads(
+        base64.b64decode(response["response"]["patch"])
+    )
+    return patch

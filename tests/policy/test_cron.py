@@ -515,7 +515,7 @@ def test_a_ten_thousand_character_schedule_is_answered_without_hanging(
 
 def robfig_next(schedule: SpecSchedule, after: datetime) -> datetime | None:
     """``SpecSchedule.Next`` step by step, without the module's shortcuts."""
-    clock = _Clock(schedule.location or after.tzinfo)
+    clock = _Clock(schedule.location or after.tzinfo or UTC)
     t = int(after.timestamp()) + 1
     added = False
     limit = clock.wall(t).year + 5
@@ -659,7 +659,7 @@ LIMIT = 1 << 63
 
 
 def go_quote(text: str) -> str:
-    out = []
+    out: list[str] = []
     for char in text:
         if char < " " or char >= "\x80":
             out.extend(f"\\x{byte:02x}" for byte in char.encode())

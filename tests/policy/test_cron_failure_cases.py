@@ -69,7 +69,7 @@ def review(
         for finding in kubernetes.validate(obj, kind="CronJob", operation="CREATE")
     ]
     hygiene = schedule_rules(clock=lambda: now)[1]
-    warnings = []
+    warnings: list[str] = []
     for rule in (hygiene, TIME_ZONE_HYGIENE):
         ctx = RuleContext(
             obj=obj,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from webhook.policy.findings import Enforcement
 from webhook.policy.kubernetes import shapes, validate
 from webhook.policy.kubernetes.shapes import ListOf, MapOf, Record, Scalar, Shape
+from webhook.policy.rules.base import Operation
 
 JSON_LEAVES = (
     st.none()
@@ -96,7 +97,7 @@ SETTINGS = settings(
 @SETTINGS
 @given(obj=JOBS, old=JOBS, operation=OPERATIONS)
 def test_checking_any_job_never_raises_and_only_denies(
-    obj: Any, old: Any, operation: str
+    obj: Any, old: Any, operation: Operation
 ) -> None:
     for finding in validate(obj, kind="Job", operation=operation, old=old):
         assert finding.enforcement == Enforcement.DENY
@@ -106,7 +107,7 @@ def test_checking_any_job_never_raises_and_only_denies(
 @SETTINGS
 @given(obj=CRONJOBS, old=CRONJOBS, operation=OPERATIONS)
 def test_checking_any_cronjob_never_raises_and_only_denies(
-    obj: Any, old: Any, operation: str
+    obj: Any, old: Any, operation: Operation
 ) -> None:
     for finding in validate(obj, kind="CronJob", operation=operation, old=old):
         assert finding.enforcement == Enforcement.DENY

@@ -518,7 +518,7 @@ HYGIENE = [
 @pytest.mark.parametrize(
     ("schedule", "spec", "expected"),
     HYGIENE,
-    ids=[f"{s}-{sorted(spec)}" for s, spec, _ in HYGIENE],
+    ids=[f"{s}-{sorted(spec)}" for s, spec, _ in HYGIENE],  # type: ignore[call-overload]
 )
 def test_schedule_hygiene_warns_about_surprising_schedules(
     schedule, spec, expected

@@ -30,7 +30,7 @@ def apiserver() -> Iterator[ReplayApiserver]:
 def api_client(apiserver: ReplayApiserver) -> Iterator[client.ApiClient]:
     api_client = client.ApiClient(client.Configuration(host=apiserver.url))
     yield api_client
-    api_client.close()
+    api_client.close()  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture

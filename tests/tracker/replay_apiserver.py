@@ -92,7 +92,7 @@ class ReplayApiserver:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> ReplayApiserver:
         self._thread.start()

@@ -250,7 +250,7 @@ def test_a_handler_that_fails_unexpectedly_does_not_end_the_watch_loop(
             if not self.calls:
                 self.calls.append(("failed", []))
                 raise KeyError("metadata")
-            super().replace_all(jobs)
+            super().replace_all(jobs)  # type: ignore[no-untyped-call]
 
     handler = FailsOnce()
     loop, _ = follow(handler)

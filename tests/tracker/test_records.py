@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from tracker.harness import NOW
 from tracker.replay_apiserver import recorded
@@ -20,7 +22,7 @@ from webhook.tracker.records import (
 FINALIZER = "batchguard.io/job-tracking"
 
 
-def with_finalizers(*finalizers: str) -> dict:
+def with_finalizers(*finalizers: str) -> dict[str, Any]:
     return {"metadata": {"resourceVersion": "77", "finalizers": list(finalizers)}}
 
 

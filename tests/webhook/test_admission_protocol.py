@@ -120,7 +120,8 @@ def test_an_object_being_deleted_is_not_mutated(client: FlaskClient) -> None:
 
 
 def _bare_request() -> dict[str, Any]:
-    return review(job())["request"]
+    request: dict[str, Any] = review(job())["request"]
+    return request
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import pytest
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from helpers.admission import decoded_patch, job, review
 from helpers.live_server import LiveServer, live_server
 
@@ -97,10 +98,9 @@ def rotate(cert_dir: Path) -> x509.Certificate:
     ca_key = serialization.load_pem_private_key(
         (cert_dir / "ca.key").read_bytes(), password=None
     )
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     cert, key = certs.make_serving_certificate(
-        ca_cert=ca_cert,
-        ca_key=ca_key,
-        names=certs.dev_names(),  # type: ignore[arg-type]
+        ca_cert=ca_cert, ca_key=ca_key, names=certs.dev_names()
     )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,
