@@ -81,8 +81,9 @@ class ServerSettings:
 class ServeSettings:
     bind: str = "127.0.0.1:8443"
     workers: int = 2
-    threads: int = 8
-    """gthread worker threads: the apiserver keeps connections alive."""
+    threads: int = 16
+    """gthread worker threads: the apiserver keeps connections alive, and a client
+    that trickles its headers holds a thread (see docs/performance.md)."""
     timeout: int = 8
     """Seconds a worker may stay silent before it is restarted: below the
     apiserver's default webhook timeout (10 s). gunicorn counts a worker's boot
