@@ -10,6 +10,7 @@ answer shape (documented in ``docs/cli.md``). Pure: no files, no sockets.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,15 @@ __all__ = [
 ]
 
 
+WRONG_TYPE_RULE = "kubernetes.fieldType"
+_MAP_KEY = re.compile(r"\[([^\]]*[^\]0-9][^\]]*)\]")
+
+
+def _same_field(path: str) -> str:
+    """A field path with map keys written as ``.key``, to compare two notations."""
+    return _MAP_KEY.sub(r".\1", path)
+
+
 @dataclass(frozen=True)
 class ObjectReview:
     """The review of one object read from a manifest."""
@@ -51,6 +61,15 @@ class ObjectReview:
     @property
     def findings(self) -> tuple[Finding, ...]:
         engine = self.outcome.findings if self.outcome is not None else ()
+        said = {_same_field(f.path) for f in self.manifest.findings}
+        # NB: a value the reader already called "not a string" is the same fault
+        # the apiserver check reports as a wrong type; say it once, the reader's
+        # way, since its message says how to quote it.
+        engine = tuple(
+            f
+            for f in engine
+            if not (f.rule == WRONG_TYPE_RULE and _same_field(f.path) in said)
+        )
         return (*self.manifest.findings, *engine)
 
     @property

@@ -261,3 +261,18 @@ def test_every_corpus_file_gets_a_review_of_each_job_and_cronjob(
 def yaml_object(text: str, item: dict[str, Any]) -> Any:
     document = list(yaml.safe_load_all(text))[item["document"]]
     return document if item["item"] is None else document["items"][item["item"]]
+
+
+def test_a_value_that_is_not_a_string_is_reported_once(client: FlaskClient) -> None:
+    text = JOB.replace(
+        "  template:\n    spec:\n",
+        "  template:\n    metadata: {annotations: {sci: 1e3}}\n    spec:\n",
+    )
+
+    status, body = post(client, text)
+
+    assert status == 200
+    [item] = body["objects"]
+    assert [(v["rule"], v["path"]) for v in item["violations"]] == [
+        ("manifests.not-a-string", "spec.template.metadata.annotations.sci")
+    ]
