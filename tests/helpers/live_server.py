@@ -43,14 +43,19 @@ class LiveServer:
         return self.log_file.read_text(errors="replace")
 
 
-def _wait_until_ready(server: LiveServer) -> None:
+def _wait_until_ready(
+    server: LiveServer, *, client_cert: tuple[str, str] | None = None
+) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.logs()}")
         try:
             response = requests.get(
-                f"{server.url}/readyz", verify=server.ca_file, timeout=2
+                f"{server.url}/readyz",
+                verify=server.ca_file,
+                cert=client_cert,
+                timeout=2,
             )
             if response.status_code == 200:
                 return
@@ -68,7 +73,11 @@ def live_server(
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
     workers: int = 2,
+    client_cert: tuple[str, str] | None = None,
 ) -> Iterator[LiveServer]:
+    """The server, ready once ``/readyz`` answers (with ``client_cert``, the
+    (certificate file, key file) a server started with ``--client-ca-file``
+    requires)."""
     cert_dir = workdir / "certs"
     if not (cert_dir / "tls.crt").exists():
         certs.generate(cert_dir, names=certs.dev_names())
@@ -111,7 +120,7 @@ def live_server(
         )
     server = LiveServer(f"https://127.0.0.1:{port}", port, cert_dir, process, log_file)
     try:
-        _wait_until_ready(server)
+        _wait_until_ready(server, client_cert=client_cert)
         yield server
     finally:
         _stop(process)

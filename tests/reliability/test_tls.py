@@ -16,8 +16,7 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from helpers.admission import job, review
-from helpers.live_server import LiveServer
-from helpers.mtls_server import mtls_live_server
+from helpers.live_server import LiveServer, live_server
 from helpers.tls_client import client_context, handshake, post
 
 from webhook import certs
@@ -126,10 +125,11 @@ def mtls_server(
         cert_file = stack.enter_context(trusted_client.cert_chain_pems[0].tempfile())
         key_file = stack.enter_context(trusted_client.private_key_pem.tempfile())
         running = stack.enter_context(
-            mtls_live_server(
+            live_server(
                 workdir,
                 policy_dirs=[ROOT / "policies"],
-                client_ca_file=client_ca,
+                extra_args=["--client-ca-file", str(client_ca)],
+                workers=1,
                 client_cert=(cert_file, key_file),
             )
         )
