@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import ssl
 import threading
@@ -45,7 +46,8 @@ class Traffic:
         body = json.dumps(review(job(), uid=uid)).encode()
         try:
             answer = post(self.port, "/mutate", body, context=self.context, timeout=5)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            # A response cut off by a killed worker is a failed request, counted.
             return repr(error)
         if answer.status != 200:
             return f"HTTP {answer.status}: {answer.body[:200]!r}"
